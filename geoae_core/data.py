@@ -1,0 +1,188 @@
+"""Data sets of the paper: blurred centred disks (and squares, ellipses) and 1-D Diracs."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import ndimage, special, stats
+
+from .config import Config
+
+# Beyond this many standard deviations from the rim a blurred disk is 0 or 1 to well below 1e-9.
+RIM_WIDTH_SIGMAS = 9.0
+ELLIPSE_ASPECT = 0.6
+
+
+def _centre_distances(size: int) -> np.ndarray:
+    c = (size - 1) / 2
+    t = np.arange(size) - c
+    return np.hypot(t[:, None], t[None, :])
+
+
+def blurred_disk_value(rho: np.ndarray, r: np.ndarray, sigma: float) -> np.ndarray:
+    """P(|t - c + xi| <= r), xi ~ N(0, sigma^2 I), for a point at distance rho from the centre.
+
+    This is the CDF of a non-central chi-square (2 degrees of freedom, non-centrality
+    rho^2/sigma^2) at r^2/sigma^2. Values far from the rim are exactly 0 or 1.
+    """
+    rho, r = np.broadcast_arrays(np.asarray(rho, float), np.asarray(r, float))
+    out = (rho < r).astype(float)
+    near = np.abs(rho - r) < RIM_WIDTH_SIGMAS * sigma
+    s2 = sigma * sigma
+    out[near] = stats.ncx2.cdf(r[near] ** 2 / s2, 2, rho[near] ** 2 / s2)
+    return out
+
+
+def disk_images(radii: np.ndarray, size: int = 64, sigma: float = 1.0) -> np.ndarray:
+    """Exact blurred centred disks, shape (N, size, size), float32.
+
+    A centred disk depends only on the distance to the centre, and the grid has few distinct
+    distances, so each image is the exact value on those distances scattered back.
+    """
+    radii = np.atleast_1d(np.asarray(radii, float))
+    distances, inverse = np.unique(_centre_distances(size).round(9), return_inverse=True)
+    values = blurred_disk_value(distances[None, :], radii[:, None], sigma)
+    return values[:, inverse.reshape(size, size)].astype(np.float32)
+
+
+def disk_images_mc(
+    radii: np.ndarray, size: int = 64, sigma: float = 1.0, n_samples: int = 1000, seed: int = 0
+) -> np.ndarray:
+    """The paper's Monte Carlo estimator (eq. 21): each pixel averages n_samples indicators."""
+    rng = np.random.default_rng(seed)
+    radii = np.atleast_1d(np.asarray(radii, float))
+    rho = _centre_distances(size).reshape(-1)
+    out = np.empty((len(radii), rho.size), np.float32)
+    for i, r in enumerate(radii):
+        xi = rng.normal(0.0, sigma, size=(rho.size, n_samples, 2))
+        inside = np.hypot(rho[:, None] + xi[..., 0], xi[..., 1]) <= r
+        out[i] = inside.mean(axis=1)
+    return out.reshape(len(radii), size, size)
+
+
+def square_images(half_sides: np.ndarray, size: int = 64, sigma: float = 1.0) -> np.ndarray:
+    """Centred axis-aligned squares of half-side r blurred by the same Gaussian (exact, separable)."""
+    half_sides = np.atleast_1d(np.asarray(half_sides, float))[:, None]
+    t = np.arange(size) - (size - 1) / 2
+    scale = sigma * np.sqrt(2.0)
+    profile = 0.5 * (special.erf((half_sides - t) / scale) + special.erf((half_sides + t) / scale))
+    return (profile[:, :, None] * profile[:, None, :]).astype(np.float32)
+
+
+def ellipse_images(
+    radii: np.ndarray, size: int = 64, sigma: float = 1.0, aspect: float = ELLIPSE_ASPECT, supersample: int = 8
+) -> np.ndarray:
+    """Centred ellipses, semi-axes r and aspect*r: pixel coverage on a fine grid, then the blur."""
+    radii = np.atleast_1d(np.asarray(radii, float))
+    fine = (np.arange(size * supersample) + 0.5) / supersample - 0.5 - (size - 1) / 2
+    y, x = np.meshgrid(fine, fine, indexing="ij")
+    out = np.empty((len(radii), size, size), np.float32)
+    for i, r in enumerate(radii):
+        inside = (x / r) ** 2 + (y / (aspect * r)) ** 2 <= 1.0
+        cover = inside.reshape(size, supersample, size, supersample).mean(axis=(1, 3))
+        out[i] = ndimage.gaussian_filter(cover, sigma, mode="constant")
+    return out
+
+
+def shape_images(shape: str, sizes: np.ndarray, size: int = 64, sigma: float = 1.0) -> np.ndarray:
+    if shape == "disk":
+        return disk_images(sizes, size, sigma)
+    if shape == "square":
+        return square_images(sizes, size, sigma)
+    if shape == "ellipse":
+        return ellipse_images(sizes, size, sigma)
+    raise ValueError(f"unknown shape {shape!r}")
+
+
+def kept_intervals(lo: float, hi: float, holes: list[list[float]]) -> list[tuple[float, float]]:
+    """(lo, hi) minus the holes, as sorted disjoint intervals."""
+    intervals = [(lo, hi)]
+    for h_lo, h_hi in holes:
+        next_intervals = []
+        for a, b in intervals:
+            if h_hi <= a or h_lo >= b:
+                next_intervals.append((a, b))
+                continue
+            if h_lo > a:
+                next_intervals.append((a, h_lo))
+            if h_hi < b:
+                next_intervals.append((h_hi, b))
+        intervals = next_intervals
+    return intervals
+
+
+def sample_uniform(n: int, intervals: list[tuple[float, float]], rng: np.random.Generator) -> np.ndarray:
+    """n values uniform over a union of disjoint intervals (inverse CDF, no rejection)."""
+    lengths = np.array([b - a for a, b in intervals])
+    u = rng.uniform(0.0, lengths.sum(), size=n)
+    edges = np.concatenate([[0.0], np.cumsum(lengths)])
+    which = np.clip(np.searchsorted(edges, u, side="right") - 1, 0, len(intervals) - 1)
+    starts = np.array([a for a, _ in intervals])
+    values = starts[which] + u - edges[which]
+    return np.clip(values, starts[which], starts[which] + lengths[which])
+
+
+def training_radii(config: Config) -> np.ndarray:
+    rng = np.random.default_rng(config.seed)
+    intervals = kept_intervals(config.r_min, config.radius_max, config.holes)
+    radii = sample_uniform(config.n_train, intervals, rng)
+    # the open interval (0, R): a radius of exactly 0 is an empty image
+    return np.maximum(radii, 1e-3)
+
+
+def in_holes(radii: np.ndarray, holes: list[list[float]]) -> np.ndarray:
+    radii = np.asarray(radii, float)
+    mask = np.zeros(radii.shape, bool)
+    for lo, hi in holes:
+        mask |= (radii >= lo) & (radii <= hi)
+    return mask
+
+
+def onehot(positions: np.ndarray, n: int = 64) -> np.ndarray:
+    positions = np.atleast_1d(np.asarray(positions, int))
+    out = np.zeros((len(positions), n), np.float32)
+    out[np.arange(len(positions)), positions] = 1.0
+    return out
+
+
+def triangle_diracs(positions: np.ndarray, n: int = 64) -> np.ndarray:
+    """The continuous Dirac of eq. 19: y_a(t) = max(0, 1 - |t - a|)."""
+    positions = np.atleast_1d(np.asarray(positions, float))
+    t = np.arange(n)
+    return np.maximum(0.0, 1.0 - np.abs(t[None, :] - positions[:, None])).astype(np.float32)
+
+
+def make_images(config: Config, sizes: np.ndarray) -> np.ndarray:
+    """Images of the run's shape for the given radii (or half-sides)."""
+    if config.mc_samples and config.shape == "disk":
+        return disk_images_mc(sizes, config.size, config.sigma, config.mc_samples, config.seed)
+    return shape_images(config.shape, sizes, config.size, config.sigma)
+
+
+def position_targets(config: Config, positions: np.ndarray) -> np.ndarray:
+    positions = np.asarray(positions, np.float32)
+    if config.position_target == "reversed":
+        return (config.size - positions).astype(np.float32)
+    return positions
+
+
+def training_set(config: Config) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(inputs, targets, parameters) for a run's kind.
+
+    disk: images and the same images (an autoencoder), with the radii;
+    position-encoder: every one-hot vector and its position;
+    position-decoder: positions (the code) and the Diracs to decode.
+    """
+    rng = np.random.default_rng(config.seed)
+    n = config.size
+    if config.kind == "disk":
+        radii = training_radii(config)
+        images = make_images(config, radii)
+        return images, images, radii
+    if config.kind == "position-encoder":
+        positions = np.arange(n)
+        return onehot(positions, n), position_targets(config, positions)[:, None], positions.astype(float)
+    if config.dirac == "onehot":
+        positions = rng.integers(0, n, size=config.n_train).astype(float)
+        return positions[:, None].astype(np.float32), onehot(positions.astype(int), n), positions
+    positions = rng.uniform(0, n - 1, size=config.n_train)
+    return positions[:, None].astype(np.float32), triangle_diracs(positions, n), positions

@@ -1,0 +1,56 @@
+"""Named configurations, one per experiment of the paper (SPEC section 5)."""
+
+from __future__ import annotations
+
+from .config import Config, ConfigError
+
+HOLE = [[11.0, 18.0]]
+
+PRESETS: dict[str, tuple[str, dict]] = {
+    "disks": ("Figures 2-3: disks of radius in (0, 32), d = 1, biases", {}),
+    "disks-nobias": ("Figures 4, 11, 12: the same without biases (rank-1 decoder)", {"bias": False}),
+    "disks-restricted": ("Figure 5: radii <= 18 only, biases", {"r_max": 18.0}),
+    "disks-restricted-nobias": ("Figure 13: radii <= 18, no biases", {"r_max": 18.0, "bias": False}),
+    "disks-hole": ("Figure 6: radii in [11, 18] removed", {"holes": HOLE}),
+    "disks-hole-psi1": (
+        "Figure 7: hole, locality-preservation regulariser",
+        {"holes": HOLE, "regulariser": "psi1", "lam": 1.0},
+    ),
+    "disks-hole-psi2": (
+        "Figure 7: hole, weight decay on encoder and decoder",
+        {"holes": HOLE, "regulariser": "psi2", "lam": 1.0},
+    ),
+    "disks-hole-psi3": (
+        "Figures 7-8: hole, weight decay on the encoder only (recommended)",
+        {"holes": HOLE, "regulariser": "psi3", "lam": 1.0},
+    ),
+    "squares": ("Conclusion: blurred centred squares, d = 1", {"shape": "square"}),
+    "ellipses": ("Conclusion: blurred centred ellipses, d = 1", {"shape": "ellipse"}),
+    "position-encoder": (
+        "Figure 9: 1-D position encoder (depths 1), regression to the position",
+        {"kind": "position-encoder", "epochs": 2000, "lr": 0.01},
+    ),
+    "position-decoder": (
+        "Figure 10: position decoder on continuous triangular Diracs",
+        {"kind": "position-decoder", "epochs": 400},
+    ),
+    "position-decoder-onehot": (
+        "Section 5.4: position decoder on one-hot targets (decodes badly)",
+        {"kind": "position-decoder", "dirac": "onehot", "epochs": 400},
+    ),
+}
+
+
+def preset_names() -> list[str]:
+    return list(PRESETS)
+
+
+def preset(name: str) -> Config:
+    """The named configuration, validated."""
+    if name not in PRESETS:
+        raise ConfigError(f"preset: {name!r} is unknown (known: {', '.join(PRESETS)})")
+    return Config.from_dict(PRESETS[name][1])
+
+
+def describe(name: str) -> str:
+    return PRESETS[name][0]

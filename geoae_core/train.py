@@ -1,0 +1,277 @@
+"""The one training loop: the CLI, the GUI, `reproduce` and the sweeps all call `train`.
+
+Data lives on the device, batches are gathered there, and the loss is read back once per
+epoch, so a step never waits for the host.
+"""
+
+from __future__ import annotations
+
+import math
+import platform
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import torch
+
+from . import __version__
+from .config import Config, ConfigError
+from .data import training_set
+from .models import Autoencoder, build_model
+from .presets import preset
+from .runs import (
+    CHECKPOINT_FILE,
+    Run,
+    RunError,
+    load_state,
+    read_config,
+    read_history,
+    read_tensors,
+    save_run,
+)
+
+
+@dataclass
+class Progress:
+    """One report from the loop. `loss` is the epoch's mean loss (None on step events)."""
+
+    event: str  # "start", "step", "epoch" or "end"
+    epoch: int
+    epochs: int
+    step: int
+    steps: int
+    loss: float | None
+    seconds: float
+    status: str = "running"
+    device: str = "cpu"
+
+
+Callback = Callable[[Progress], Any]
+
+
+class CancelToken(Protocol):
+    def is_set(self) -> bool: ...
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("device: 'cuda' asked for, but this machine has no CUDA device (use auto or cpu)")
+    if name not in ("cpu", "cuda"):
+        raise ConfigError(f"device: {name!r} is not one of auto, cpu, cuda")
+    return torch.device(name)
+
+
+def as_config(config_or_preset: Config | str | dict) -> Config:
+    if isinstance(config_or_preset, Config):
+        return config_or_preset.validate()
+    if isinstance(config_or_preset, str):
+        return preset(config_or_preset)
+    return Config.from_dict(config_or_preset)
+
+
+def init_model(config: Config) -> Autoencoder:
+    """The model with its seeded initial weights, independent of the global RNG and the device."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(config.seed)
+        return build_model(config)
+
+
+def conv_weights(module: torch.nn.Module | None) -> list[torch.Tensor]:
+    if module is None:
+        return []
+    return [layer.weight for layer in module.layers]
+
+
+def regulariser(config: Config, model: Autoencoder, x: torch.Tensor, z: torch.Tensor, partner: torch.Tensor):
+    """psi1, psi2 or psi3 of Section 4.4.1 (SPEC section 3), or None."""
+    if config.regulariser == "psi1":
+        dx = (x - x[partner]).flatten(1).pow(2).sum(1)
+        dz = (z - z[partner]).pow(2).sum(1)
+        return (dx - dz).pow(2).mean()
+    if config.regulariser == "psi2":
+        weights = conv_weights(model.encoder) + conv_weights(model.decoder)
+        return sum(w.pow(2).sum() for w in weights)
+    if config.regulariser == "psi3":
+        return sum(w.pow(2).sum() for w in conv_weights(model.encoder))
+    return None
+
+
+def batch_loss(config: Config, model: Autoencoder, x: torch.Tensor, y: torch.Tensor, generator) -> torch.Tensor:
+    """Eq. 1: squared error summed over pixels, averaged over the batch, plus lambda * psi."""
+    z = model.encoder(x) if model.encoder is not None else x
+    out = model.decoder(z) if model.decoder is not None else z
+    loss = (out - y).flatten(1).pow(2).sum(1).mean()
+    if config.regulariser != "none" and config.lam > 0:
+        partner = torch.randperm(x.shape[0], generator=generator, device=x.device)
+        loss = loss + config.lam * regulariser(config, model, x, z, partner)
+    return loss
+
+
+def device_tensors(config: Config, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    inputs, targets, _ = training_set(config)
+    x = torch.as_tensor(inputs, device=device)
+    y = torch.as_tensor(targets, device=device)
+    if config.kind in ("disk", "position-encoder"):
+        x = x.unsqueeze(1)
+    if config.kind in ("disk", "position-decoder"):
+        y = y.unsqueeze(1)
+    if x.dim() == 4:
+        # channels-last suits these few-channel convolutions: about 2x faster on CPU
+        x = x.contiguous(memory_format=torch.channels_last)
+        y = y.contiguous(memory_format=torch.channels_last)
+    return x, y
+
+
+def _checkpoint(optimizer: torch.optim.Optimizer, generator: torch.Generator, epoch: int) -> dict[str, torch.Tensor]:
+    tensors: dict[str, torch.Tensor] = {"rng.shuffle": generator.get_state(), "epoch": torch.tensor(epoch)}
+    for index, state in optimizer.state_dict()["state"].items():
+        for name, value in state.items():
+            tensors[f"optim.{index}.{name}"] = torch.as_tensor(value).detach().clone()
+    return tensors
+
+
+def _restore_checkpoint(
+    tensors: dict[str, torch.Tensor], optimizer: torch.optim.Optimizer, generator: torch.Generator
+) -> int:
+    state: dict[int, dict[str, torch.Tensor]] = {}
+    for key, value in tensors.items():
+        if key.startswith("optim."):
+            _, index, name = key.split(".", 2)
+            state.setdefault(int(index), {})[name] = value
+    optimizer.load_state_dict({"state": state, "param_groups": optimizer.state_dict()["param_groups"]})
+    generator.set_state(tensors["rng.shuffle"])
+    return int(tensors["epoch"])
+
+
+def _all_finite(loss_sum: torch.Tensor, model: torch.nn.Module) -> bool:
+    params = torch.stack([p.detach().pow(2).sum() for p in model.parameters()]).sum()
+    return bool(torch.isfinite(torch.stack([loss_sum, params])).all())
+
+
+def _run_info(config: Config, device: torch.device, status: str, epoch: int, started: float) -> dict[str, Any]:
+    return {
+        "status": status,
+        "epochs_done": epoch,
+        "epochs": config.epochs,
+        "device": str(device) if device.type == "cpu" else torch.cuda.get_device_name(device),
+        "deterministic_algorithms": torch.are_deterministic_algorithms_enabled(),
+        "versions": {
+            "geoae": __version__,
+            "torch": torch.__version__,
+            "numpy": np.__version__,
+            "python": platform.python_version(),
+        },
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(started)),
+        "wall_seconds": round(time.time() - started, 3),
+    }
+
+
+def train(
+    config_or_preset: Config | str | dict,
+    out: str | Path | None = None,
+    callbacks: Iterable[Callback] = (),
+    cancel: CancelToken | None = None,
+    resume: bool = False,
+    **overrides: Any,
+) -> Run:
+    """Train a model; write it to `out` (if given) as a run folder; return the Run.
+
+    `overrides` are settings applied on top (`epochs=10, seed=3`). With `resume=True`, `out`
+    must hold a run with a checkpoint, and training continues from its last saved epoch.
+    The returned run's status is finished, cancelled or diverged.
+    """
+    out = Path(out) if out is not None else None
+    if resume:
+        if out is None:
+            raise ConfigError("resume: needs the run folder to continue (out=...)")
+        config = read_config(out)
+    else:
+        config = as_config(config_or_preset)
+    if overrides:
+        config = config.replace(**overrides)
+    device = resolve_device(config.device)
+    callbacks = list(callbacks)
+
+    model = init_model(config).to(device)
+    if config.kind == "disk":
+        model = model.to(memory_format=torch.channels_last)
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, betas=(config.beta1, config.beta2))
+    generator = torch.Generator(device=device)
+    generator.manual_seed(config.seed)
+    history: list[dict[str, float]] = []
+    start_epoch = 0
+    if resume:
+        load_state(model, read_tensors(out / "weights.safetensors"), out / "weights.safetensors")
+        checkpoint = read_tensors(out / CHECKPOINT_FILE)
+        try:
+            start_epoch = _restore_checkpoint(checkpoint, optimizer, generator)
+        except (KeyError, ValueError, RuntimeError) as exc:
+            raise RunError(f"{out / CHECKPOINT_FILE}: unusable checkpoint ({exc})") from None
+        history = read_history(out)[:start_epoch]
+
+    x, y = device_tensors(config, device)
+    n = x.shape[0]
+    batch = min(config.batch_size, n)
+    steps = math.ceil(n / batch)
+    started = time.time()
+    status = "running"
+    epoch = start_epoch
+    # the last state known to be finite, at an epoch boundary: what a stop or a divergence keeps
+    good_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    good_checkpoint = _checkpoint(optimizer, generator, epoch)
+
+    def emit(event: str, step: int = 0, loss: float | None = None, seconds: float = 0.0) -> None:
+        report = Progress(event, epoch, config.epochs, step, steps, loss, seconds, status, str(device))
+        for callback in callbacks:
+            callback(report)
+
+    def save() -> None:
+        if out is not None:
+            info = _run_info(config, device, status, len(history), started)
+            save_run(out, config, good_state, history, info, good_checkpoint)
+
+    emit("start")
+    model.train()
+    while epoch < config.epochs and status == "running":
+        tick = time.perf_counter()
+        order = torch.randperm(n, generator=generator, device=device)
+        loss_sum = torch.zeros((), device=device)
+        for step in range(steps):
+            if cancel is not None and cancel.is_set():
+                status = "cancelled"
+                break
+            index = order[step * batch : (step + 1) * batch]
+            loss = batch_loss(config, model, x[index], y[index], generator)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            loss_sum += loss.detach()
+            emit("step", step + 1)
+        if status == "cancelled":
+            break
+        epoch += 1
+        seconds = time.perf_counter() - tick
+        if not _all_finite(loss_sum, model):
+            status = "diverged"
+            emit("epoch", steps, float(loss_sum) / steps, seconds)
+            break
+        history.append({"epoch": epoch, "loss": float(loss_sum) / steps, "seconds": seconds})
+        good_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        good_checkpoint = _checkpoint(optimizer, generator, epoch)
+        if epoch % config.checkpoint_every == 0 and epoch < config.epochs:
+            save()
+        emit("epoch", steps, history[-1]["loss"], seconds)
+
+    if status == "running":
+        status = "finished"
+    model.load_state_dict(good_state)
+    model.eval()
+    save()
+    emit("end", loss=history[-1]["loss"] if history else None, seconds=time.time() - started)
+    info = _run_info(config, device, status, len(history), started)
+    return Run(config=config, model=model, path=out, status=status, history=history, info=info)

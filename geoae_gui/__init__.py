@@ -1,0 +1,1 @@
+"""geoae_gui: the Qt desktop explorer over geoae_core."""
