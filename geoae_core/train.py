@@ -270,7 +270,7 @@ def train(
     if status == "running":
         status = "finished"
     model.load_state_dict(good_state)
-    model.eval()
+    model = model.to(memory_format=torch.contiguous_format).eval()  # as load_run gives it back
     save()
     emit("end", loss=history[-1]["loss"] if history else None, seconds=time.time() - started)
     info = _run_info(config, device, status, len(history), started)

@@ -1,0 +1,209 @@
+"""The `geoae` command: train, eval, presets (and more as the engine grows).
+
+Every user error ends as one line on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .config import Config, ConfigError
+from .presets import PRESETS, describe, preset, preset_names
+from .runs import RunError, load_run
+from .train import Progress
+
+USER_ERRORS: tuple[type[BaseException], ...] = (ConfigError, RunError)
+
+
+class UsageError(Exception):
+    """A command-line mistake not caught by argparse."""
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, status 2, no usage dump
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text} is negative")
+    return value
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr: epoch, loss, epochs per second, time left."""
+
+    def __init__(self, stream=None, width: int = 30):
+        self.stream = stream or sys.stderr
+        self.width = width
+        self.started = time.perf_counter()
+        self.last_draw = 0.0
+
+    def __call__(self, report: Progress) -> None:
+        if report.event == "start":
+            self.started = time.perf_counter()
+            self.stream.write(f"training on {report.device}\n")
+        if report.event == "epoch":
+            now = time.perf_counter()
+            if now - self.last_draw > 0.1 or report.epoch == report.epochs:
+                self.last_draw = now
+                self.draw(report, now)
+        if report.event == "end":
+            self.stream.write(
+                f"\n{report.status} after {report.epoch} epochs ({time.perf_counter() - self.started:.1f} s)\n"
+            )
+            self.stream.flush()
+
+    def draw(self, report: Progress, now: float) -> None:
+        done = report.epoch / max(report.epochs, 1)
+        filled = int(self.width * done)
+        elapsed = now - self.started
+        rate = report.epoch / elapsed if elapsed > 0 else 0.0
+        left = (report.epochs - report.epoch) / rate if rate > 0 else 0.0
+        bar = "#" * filled + "." * (self.width - filled)
+        self.stream.write(
+            f"\r[{bar}] {report.epoch}/{report.epochs} loss {report.loss:.4g} {rate:.1f} ep/s {left:.0f} s left "
+        )
+        self.stream.flush()
+
+
+def load_config_file(path: str) -> Config:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"--config {path}: no such file") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"--config {path}: not a readable JSON file ({exc})") from None
+    try:
+        return Config.from_dict(data)
+    except ConfigError as exc:
+        raise ConfigError(f"--config {path}: {exc}") from None
+
+
+def command_train(args: argparse.Namespace) -> int:
+    from .train import train
+
+    if args.resume:
+        run = train(None, out=args.out, callbacks=[ProgressBar()], resume=True)
+        return 0 if run.status == "finished" else 1
+    if args.preset and args.config:
+        raise UsageError("geoae train: give --preset or --config, not both")
+    config = load_config_file(args.config) if args.config else preset(args.preset or "disks")
+    changes: dict[str, Any] = {}
+    for name in ("epochs", "seed", "device"):
+        if getattr(args, name) is not None:
+            changes[name] = getattr(args, name)
+    config = config.with_overrides(args.set).replace(**changes)
+    out = Path(args.out)
+    if out.exists() and any(out.iterdir()) and not args.force:
+        raise UsageError(f"geoae train: {out} is not empty (use --force to overwrite, --resume to continue)")
+    run = train(config, out=out, callbacks=[ProgressBar()])
+    print(out)
+    if run.status == "diverged":
+        print(f"geoae train: the loss diverged; the last finite epoch ({len(run.history)}) is kept", file=sys.stderr)
+    return 0 if run.status == "finished" else 1
+
+
+def format_eval(report: dict[str, Any]) -> str:
+    lines = [f"kind: {report['kind']}"]
+    for key in ("mean_error", "max_error", "rank1_fraction", "hole_error", "outside_error", "max_peak_error"):
+        if report.get(key) is not None:
+            lines.append(f"{key}: {report[key]:.6g}")
+    for key in ("fit_r", "fit_r2", "fit_position"):
+        if key in report:
+            fit = report[key]
+            lines.append(f"{key}: R^2 {fit['r2']:.6f} (slope {fit['slope']:.4g}, intercept {fit['intercept']:.4g})")
+    if "area_beats_radius" in report:
+        verdict = "z encodes the area (fits r^2 better than r)" if report["area_beats_radius"] else "z fits r better"
+        lines.append(verdict)
+    if "max_residual_in_steps" in report:
+        lines.append(f"max_residual_in_steps: {report['max_residual_in_steps']:.4g}")
+    return "\n".join(lines)
+
+
+def command_eval(args: argparse.Namespace) -> int:
+    from .evaluate import evaluate
+
+    report = evaluate(load_run(args.run))
+    print(json.dumps(report, indent=2) if args.json else format_eval(report))
+    return 0
+
+
+def command_presets(args: argparse.Namespace) -> int:
+    if args.show:
+        print(preset(args.show).to_json())
+        return 0
+    width = max(map(len, PRESETS))
+    for name in preset_names():
+        print(f"{name:<{width}}  {describe(name)}")
+    return 0
+
+
+def build_parser() -> ArgumentParser:
+    parser = ArgumentParser(prog="geoae", description="Autoencoders on disks and Diracs: train, evaluate, reproduce.")
+    parser.add_argument("--version", action="version", version=f"geoae {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
+
+    train = commands.add_parser("train", help="train a model into a run folder", description="Train a model.")
+    train.add_argument("--preset", help="named configuration (see `geoae presets`); default disks")
+    train.add_argument("--config", help="JSON file of settings (as a run's config.json)")
+    train.add_argument("--out", required=True, help="run folder to write (config, weights, history)")
+    train.add_argument("--epochs", type=non_negative_int, help="number of epochs (overrides the preset)")
+    train.add_argument("--seed", type=non_negative_int, help="seed of the data, the weights and the shuffling")
+    train.add_argument("--device", choices=["auto", "cpu", "cuda"], help="where to train (auto: CUDA if present)")
+    train.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="change any setting, e.g. --set bias=false --set holes=[[11,18]] (repeatable)",
+    )
+    train.add_argument("--force", action="store_true", help="overwrite a non-empty --out folder")
+    train.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
+    train.set_defaults(func=command_train)
+
+    evaluate = commands.add_parser(
+        "eval",
+        help="evaluate a run on a fixed test grid",
+        description="Reconstruction error and z over 63 test radii (or every position), and the fits of z.",
+    )
+    evaluate.add_argument("run", help="run folder")
+    evaluate.add_argument("--json", action="store_true", help="print the full report as JSON")
+    evaluate.set_defaults(func=command_eval)
+
+    presets = commands.add_parser("presets", help="list the named configurations", description="List presets.")
+    presets.add_argument("--show", metavar="NAME", help="print one preset's full configuration as JSON")
+    presets.set_defaults(func=command_presets)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return 2
+        handler: Callable[[argparse.Namespace], int] = args.func
+        return handler(args)
+    except (UsageError, *USER_ERRORS) as exc:
+        print(f"geoae: error: {exc}" if not str(exc).startswith("geoae") else f"{exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("geoae: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,118 @@
+import json
+import pickle
+import subprocess
+import sys
+
+import pytest
+
+from geoae_core.cli import main
+
+TINY_SET = ["--set", "size=32", "--set", "n_train=300"]
+
+
+def run_cli(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_train_then_eval(tmp_path, capsys):
+    out = tmp_path / "run"
+    code, stdout, stderr = run_cli(capsys, "train", "--preset", "disks", "--out", str(out), "--epochs", "2", *TINY_SET)
+    assert code == 0 and (out / "weights.safetensors").is_file()
+    assert "2/2" in stderr and "finished" in stderr
+    code, stdout, _ = run_cli(capsys, "eval", str(out), "--json")
+    report = json.loads(stdout)
+    assert code == 0 and len(report["radii"]) == 63 and "fit_r2" in report
+    code, stdout, _ = run_cli(capsys, "eval", str(out))
+    assert code == 0 and "mean_error" in stdout and "fit_r2" in stdout
+
+
+def test_presets_listing(capsys):
+    code, stdout, _ = run_cli(capsys, "presets")
+    assert code == 0
+    for name in ("disks", "disks-nobias", "disks-hole-psi3", "position-encoder", "position-decoder-onehot"):
+        assert name in stdout
+    code, stdout, _ = run_cli(capsys, "presets", "--show", "disks-hole")
+    assert json.loads(stdout)["holes"] == [[11.0, 18.0]]
+
+
+def corrupt_runs(tmp_path):
+    base = tmp_path / "good"
+    main(["train", "--out", str(base), "--epochs", "1", *TINY_SET])
+    cases = {}
+    for name, damage in {
+        "garbage-weights": lambda d: (d / "weights.safetensors").write_bytes(b"\x00garbage"),
+        "pickled-weights": lambda d: (d / "weights.safetensors").write_bytes(pickle.dumps({"a": 1})),
+        "truncated-weights": lambda d: (d / "weights.safetensors").write_bytes(
+            (base / "weights.safetensors").read_bytes()[:100]
+        ),
+        "malformed-config": lambda d: (d / "config.json").write_text("{not json"),
+        "wrong-type-config": lambda d: (d / "config.json").write_text('{"size": "big"}'),
+        "no-weights": lambda d: (d / "weights.safetensors").unlink(),
+        "wrong-shapes": lambda d: (d / "config.json").write_text('{"size": 64}'),
+    }.items():
+        folder = tmp_path / name
+        folder.mkdir()
+        for f in base.iterdir():
+            (folder / f.name).write_bytes(f.read_bytes())
+        damage(folder)
+        cases[name] = folder
+    return cases
+
+
+@pytest.mark.parametrize(
+    "argv, needle",
+    [
+        (["train", "--preset", "nope", "--out", "X"], "preset"),
+        (["train", "--out", "X", "--set", "colour=red"], "colour"),
+        (["train", "--out", "X", "--set", "lr=fast"], "lr"),
+        (["train", "--out", "X", "--set", "size=48"], "size"),
+        (["train", "--out", "X", "--epochs", "-4"], "epochs"),
+        (["train", "--out", "X", "--epochs", "ten"], "epochs"),
+        (["train", "--out", "X", "--set", "novalue"], "key=value"),
+        (["train", "--out", "X", "--config", "missing.json"], "missing.json"),
+        (["train", "--out", "X", "--device", "tpu"], "device"),
+        (["train"], "--out"),
+        (["eval", "does-not-exist"], "does-not-exist"),
+        (["frobnicate"], "frobnicate"),
+    ],
+)
+def test_bad_input_is_one_line_and_status_2(argv, needle, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_cli(capsys, *argv)
+    assert code == 2
+    assert needle in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_corrupt_run_folders_are_refused(tmp_path, capsys):
+    cases = corrupt_runs(tmp_path)
+    capsys.readouterr()
+    for name, folder in cases.items():
+        code, _, err = run_cli(capsys, "eval", str(folder))
+        assert code == 2, name
+        assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, name
+        assert str(folder) in err, name
+
+
+def test_non_empty_out_needs_force(tmp_path, capsys):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "keep.txt").write_text("precious")
+    code, _, err = run_cli(capsys, "train", "--out", str(out), "--epochs", "1", *TINY_SET)
+    assert code == 2 and "--force" in err and (out / "keep.txt").read_text() == "precious"
+
+
+def test_bad_config_file(tmp_path, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"sigma": -2}')
+    code, _, err = run_cli(capsys, "train", "--config", str(bad), "--out", str(tmp_path / "r"))
+    assert code == 2 and "sigma" in err and "bad.json" in err
+
+
+def test_console_script_help():
+    result = subprocess.run([sys.executable, "-m", "geoae_core.cli", "train", "--help"], capture_output=True, text=True)
+    assert result.returncode == 0
+    for option in ("--preset", "--out", "--epochs", "--seed", "--device", "--set", "--config"):
+        assert option in result.stdout
