@@ -140,6 +140,40 @@ def command_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_reproduce(args: argparse.Namespace) -> int:
+    from .reproduce import EXPERIMENTS, expand_ids, run_ids
+
+    if args.list:
+        for name, (claim, _) in EXPERIMENTS.items():
+            print(f"{name:<7} {claim}")
+        return 0
+    if not args.ids:
+        raise UsageError("geoae reproduce: name at least one id (or all); --list shows them")
+    if not args.out:
+        raise UsageError("geoae reproduce: --out DIR is required")
+    try:
+        ids = expand_ids(args.ids)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    from .train import resolve_device
+
+    resolve_device(args.device)
+    bar = ProgressBar()
+
+    def stage(text: str) -> None:
+        sys.stderr.write(f"\n{text}\n")
+        sys.stderr.flush()
+
+    records = run_ids(
+        ids, args.out, quick=args.quick, seed=args.seed, device=args.device, callbacks=[bar], on_stage=stage
+    )
+    print()
+    for name, record in records.items():
+        print(f"{name:<7} {record['verdict']:<5} {record['seconds']:8.1f} s")
+    print(Path(args.out) / "index.html")
+    return 0 if all(r["verdict"] != "error" for r in records.values()) else 1
+
+
 def command_presets(args: argparse.Namespace) -> int:
     if args.show:
         print(preset(args.show).to_json())
@@ -181,6 +215,19 @@ def build_parser() -> ArgumentParser:
     evaluate.add_argument("run", help="run folder")
     evaluate.add_argument("--json", action="store_true", help="print the full report as JSON")
     evaluate.set_defaults(func=command_eval)
+
+    reproduce = commands.add_parser(
+        "reproduce",
+        help="reproduce figures and tables of the paper",
+        description="Train, measure and draw each figure of the paper: DIR/ID.png, DIR/ID.json, DIR/index.html.",
+    )
+    reproduce.add_argument("ids", nargs="*", help="figure ids (fig2 ... fig14, table2) or all")
+    reproduce.add_argument("--out", help="report folder")
+    reproduce.add_argument("--quick", action="store_true", help="fewer epochs and runs, same code paths")
+    reproduce.add_argument("--seed", type=non_negative_int, default=0, help="first seed (runs use seed, seed+1, ...)")
+    reproduce.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="where to train")
+    reproduce.add_argument("--list", action="store_true", help="list the ids and their claims")
+    reproduce.set_defaults(func=command_reproduce)
 
     presets = commands.add_parser("presets", help="list the named configurations", description="List presets.")
     presets.add_argument("--show", metavar="NAME", help="print one preset's full configuration as JSON")

@@ -8,7 +8,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-KINDS = ("disk", "position-encoder", "position-decoder")
+KINDS = ("disk", "position-encoder", "position-decoder", "gan")
 SHAPES = ("disk", "square", "ellipse")
 REGULARISERS = ("none", "psi1", "psi2", "psi3")
 DEVICES = ("auto", "cpu", "cuda")

@@ -95,6 +95,10 @@ def build_model(config: Config) -> Autoencoder:
         return Autoencoder(Encoder(enc_channels, 2, **common), Decoder(dec_channels, 2, **common))
     if config.kind == "position-encoder":
         return Autoencoder(Encoder(enc_channels, 1, **common), None)
+    if config.kind == "gan":
+        from .gan import build_gan  # the DCGAN baseline of Appendix D
+
+        return build_gan(config)
     return Autoencoder(None, Decoder(dec_channels, 1, **common))
 
 

@@ -140,14 +140,18 @@ class Run:
     def _tensor(self, array: np.ndarray) -> torch.Tensor:
         return torch.as_tensor(np.asarray(array, np.float32), device=self.device)
 
-    @torch.no_grad()
     def encode(self, x: np.ndarray) -> np.ndarray:
         """(N, H, W) images or (N, n) signals -> (N, d) codes."""
+        if self.config.kind == "gan":
+            from .gan import project  # a generator "encodes" by optimising z (Appendix D)
+
+            return project(self, x)
         if self.model.encoder is None:
             raise RunError(f"a {self.config.kind} run has no encoder")
         x = self._tensor(x)
         x = x.unsqueeze(1) if x.dim() in (2, 3) else x
-        return self.model.encoder(x).cpu().numpy()
+        with torch.no_grad():
+            return self.model.encoder(x).cpu().numpy()
 
     @torch.no_grad()
     def decode(self, z: np.ndarray) -> np.ndarray:

@@ -196,6 +196,10 @@ def train(
         config = config.replace(**overrides)
     device = resolve_device(config.device)
     callbacks = list(callbacks)
+    if config.kind == "gan":
+        from .gan import train_gan  # adversarial training needs its own loop
+
+        return train_gan(config, out=out, callbacks=callbacks, cancel=cancel, resume=resume)
 
     model = init_model(config).to(device)
     if config.kind == "disk":

@@ -1,8 +1,15 @@
 import os
 
-import pytest
-
+# One thread per test process: pytest runs a worker per core (-n), and torch's or BLAS's own
+# pools on top of that oversubscribe the cores many times over.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+import torch
+
+torch.set_num_threads(1)
 
 # small, fast settings for real trainings in tests
 TINY = {"size": 32, "n_train": 300, "epochs": 3, "device": "cpu"}

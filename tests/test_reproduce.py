@@ -1,0 +1,46 @@
+import json
+
+import pytest
+
+from geoae_core.cli import main
+from geoae_core.reproduce import EXPERIMENTS, PAPER_TABLE2, expand_ids, run_ids
+
+SMOKE = {"epochs": 2, "n_train": 200, "batch_size": 100, "runs": 1, "lambda_runs": 1, "position_seeds": 1}
+
+
+def test_table2_is_exact_and_matches_the_paper(tmp_path):
+    record = run_ids(["table2"], tmp_path)["table2"]
+    assert record["verdict"] == "pass"
+    saved = json.loads((tmp_path / "table2.json").read_text())
+    assert saved["n"] == 8 and len(saved["rows"]) == 8
+    assert [row["layers"] for row in saved["rows"]] == PAPER_TABLE2
+    assert all(isinstance(v, int) for row in saved["rows"] for layer in row["layers"] for v in layer)
+    assert (tmp_path / "table2.png").stat().st_size > 1000
+
+
+def test_every_id_is_listed_and_all_expands():
+    assert expand_ids(["all"]) == list(EXPERIMENTS)
+    assert set(EXPERIMENTS) == {f"fig{i}" for i in range(2, 15)} | {"table2"}
+    with pytest.raises(ValueError, match="fig99"):
+        expand_ids(["fig99"])
+
+
+def test_disk_figures_write_figure_numbers_and_runs(tmp_path):
+    records = run_ids(["fig2", "fig3", "fig6"], tmp_path, device="cpu", settings=SMOKE)
+    for name in ("fig2", "fig3", "fig6"):
+        record = json.loads((tmp_path / f"{name}.json").read_text())
+        assert record["verdict"] in ("pass", "fail"), record.get("error")
+        assert all({"name", "value", "expectation", "passed"} <= set(c) for c in record["checks"])
+        assert (tmp_path / f"{name}.png").is_file()
+    # fig3 reuses the model fig2 trained
+    assert records["fig3"]["runs"] == records["fig2"]["runs"] == ["runs/fig2/disks"]
+    assert (tmp_path / "runs" / "fig6" / "disks-hole" / "weights.safetensors").is_file()
+    index = (tmp_path / "index.html").read_text()
+    assert all(f'href="{name}.png"' in index for name in ("fig2", "fig3", "fig6"))
+
+
+def test_reproduce_cli_errors(tmp_path, capsys):
+    assert main(["reproduce", "fig99", "--out", str(tmp_path)]) == 2
+    assert "fig99" in capsys.readouterr().err
+    assert main(["reproduce", "--list"]) == 0
+    assert "table2" in capsys.readouterr().out
