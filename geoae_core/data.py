@@ -174,7 +174,7 @@ def training_set(config: Config) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """
     rng = np.random.default_rng(config.seed)
     n = config.size
-    if config.kind == "disk":
+    if config.kind in ("disk", "gan"):
         radii = training_radii(config)
         images = make_images(config, radii)
         return images, images, radii

@@ -108,7 +108,7 @@ def evaluate_position_decoder(run: Run, positions: np.ndarray | None = None) -> 
 
 def evaluate(run: Run) -> dict[str, Any]:
     """The report of `geoae eval` for any run kind."""
-    if run.config.kind == "disk":
+    if run.config.kind in ("disk", "gan"):
         return evaluate_disk(run)
     if run.config.kind == "position-encoder":
         return evaluate_position_encoder(run)

@@ -38,6 +38,10 @@ PRESETS: dict[str, tuple[str, dict]] = {
         "Section 5.4: position decoder on one-hot targets (decodes badly)",
         {"kind": "position-decoder", "dirac": "onehot", "epochs": 400},
     ),
+    "gan-hole": (
+        "Figure 14: DCGAN generator with d = 1 on the hole data set",
+        {"kind": "gan", "holes": HOLE, "lr": 0.0002, "beta1": 0.5, "batch_size": 64, "epochs": 40},
+    ),
 }
 
 
