@@ -27,8 +27,8 @@ PRESETS: dict[str, tuple[str, dict]] = {
     "squares": ("Conclusion: blurred centred squares, d = 1", {"shape": "square"}),
     "ellipses": ("Conclusion: blurred centred ellipses, d = 1", {"shape": "ellipse"}),
     "position-encoder": (
-        "Figure 9: 1-D position encoder (depths 1), regression to the position",
-        {"kind": "position-encoder", "epochs": 2000, "lr": 0.01},
+        "Figure 9: 1-D position encoder (depths 1), regression to n - a (Proposition 3's output)",
+        {"kind": "position-encoder", "position_target": "reversed", "epochs": 3000, "lr": 0.01},
     ),
     "position-decoder": (
         "Figure 10: position decoder on continuous triangular Diracs",
