@@ -21,7 +21,7 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save
 
-from .config import Config, ConfigError
+from .config import FIELD_TYPES, Config, ConfigError
 from .models import Autoencoder, build_model
 
 CONFIG_FILE = "config.json"
@@ -76,9 +76,15 @@ def _read_json(path: Path) -> Any:
 
 
 def read_config(folder: Path) -> Config:
+    """A run's config.json, which must hold every setting (a partial one may be a damaged file)."""
     path = Path(folder) / CONFIG_FILE
+    data = _read_json(path)
+    if isinstance(data, dict):
+        missing = sorted(set(FIELD_TYPES) - set(data))
+        if missing:
+            raise RunError(f"{path}: missing setting {missing[0]!r}")
     try:
-        return Config.from_dict(_read_json(path))
+        return Config.from_dict(data)
     except (ConfigError, TypeError) as exc:
         raise RunError(f"{path}: {exc}") from None
 
