@@ -140,6 +140,37 @@ def command_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_sweep(args: argparse.Namespace) -> int:
+    from .sweep import expand_members, sweep
+
+    config = load_config_file(args.config) if args.config else preset(args.preset or "disks")
+    changes = {name: getattr(args, name) for name in ("epochs", "seed", "device") if getattr(args, name) is not None}
+    config = config.with_overrides(args.set).replace(**changes)
+    if args.seeds < 1:
+        raise UsageError("geoae sweep: --seeds must be at least 1")
+    try:
+        members = expand_members(config, args.seeds, args.vary)
+    except ValueError as exc:
+        raise UsageError(f"geoae sweep: {exc}") from None
+    out = Path(args.out)
+    if out.exists() and any(out.iterdir()) and not args.force:
+        raise UsageError(f"geoae sweep: {out} is not empty (use --force to overwrite)")
+    names = [name for name, _ in members]
+    done = 0
+
+    def report(index: int, status: str) -> None:
+        nonlocal done
+        done += 1
+        sys.stderr.write(f"[{done}/{len(members)}] {names[index]}: {status}\n")
+
+    sys.stderr.write(f"{len(members)} runs into {out}\n")
+    runs = sweep([c for _, c in members], [out / name for name in names], workers=args.workers, on_done=report)
+    for name, run in zip(names, runs):
+        loss = run.history[-1]["loss"] if run.history else float("nan")
+        print(f"{name}\t{run.status}\t{loss:.4g}")
+    return 0 if all(r.status == "finished" for r in runs) else 1
+
+
 def command_reproduce(args: argparse.Namespace) -> int:
     from .reproduce import EXPERIMENTS, expand_ids, run_ids
 
@@ -215,6 +246,26 @@ def build_parser() -> ArgumentParser:
     evaluate.add_argument("run", help="run folder")
     evaluate.add_argument("--json", action="store_true", help="print the full report as JSON")
     evaluate.set_defaults(func=command_eval)
+
+    sweep = commands.add_parser(
+        "sweep",
+        help="train a family of runs (seeds, settings) side by side",
+        description="Train every combination of --vary values and seeds; each member is a run folder under --out.",
+    )
+    sweep.add_argument("--preset", help="named configuration (see `geoae presets`); default disks")
+    sweep.add_argument("--config", help="JSON file of settings")
+    sweep.add_argument("--out", required=True, help="folder for the members' run folders")
+    sweep.add_argument("--seeds", type=non_negative_int, default=1, help="seeds per combination (seed, seed+1, ...)")
+    sweep.add_argument(
+        "--vary", action="append", default=[], metavar="KEY=V1,V2", help="values of one setting (repeatable)"
+    )
+    sweep.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="fixed setting (repeatable)")
+    sweep.add_argument("--epochs", type=non_negative_int, help="number of epochs")
+    sweep.add_argument("--seed", type=non_negative_int, help="first seed")
+    sweep.add_argument("--device", choices=["auto", "cpu", "cuda"], help="where to train")
+    sweep.add_argument("--workers", type=non_negative_int, help="runs trained at once (default: one per core on CPU)")
+    sweep.add_argument("--force", action="store_true", help="write into a non-empty --out")
+    sweep.set_defaults(func=command_sweep)
 
     reproduce = commands.add_parser(
         "reproduce",

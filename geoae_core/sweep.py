@@ -1,0 +1,108 @@
+"""Many runs of one architecture at once (seeds, regularisers, lambdas): `geoae sweep`.
+
+On CPU, small convolutions scale poorly across threads, so a pool of processes with one thread
+each trains several members side by side; batching members into one grouped-convolution model
+was measured slower on CPU (issue 5), so it is not used there. On CUDA, members run one after
+another in this process (the device is shared anyway). Each member ends as its own run folder.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+from typing import Any
+
+from .config import Config, parse_value
+from .runs import Run, load_run
+
+
+def _init_worker(threads: int) -> None:
+    import torch
+
+    torch.set_num_threads(threads)
+
+
+def _train_member(config: dict[str, Any], out: str) -> str:
+    from .train import train
+
+    return train(Config.from_dict(config), out=out).status
+
+
+def default_workers(configs: Sequence[Config]) -> int:
+    from .train import resolve_device
+
+    if any(resolve_device(c.device).type == "cuda" for c in configs):
+        return 1
+    return max(1, min(len(configs), os.cpu_count() or 1))
+
+
+def sweep(
+    configs: Sequence[Config],
+    outs: Sequence[str | Path],
+    workers: int | None = None,
+    on_done: Callable[[int, str], Any] | None = None,
+) -> list[Run]:
+    """Train every config into its folder, `workers` at a time; return the runs in order."""
+    if len(configs) != len(outs):
+        raise ValueError("sweep: one output folder per config")
+    configs = [c.validate() for c in configs]
+    workers = workers or default_workers(configs)
+    if workers <= 1:
+        from .train import train
+
+        runs = []
+        for index, (config, out) in enumerate(zip(configs, outs)):
+            runs.append(train(config, out=out))
+            if on_done:
+                on_done(index, runs[-1].status)
+        return runs
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(threads,)) as pool:
+        futures = {pool.submit(_train_member, c.to_dict(), str(o)): i for i, (c, o) in enumerate(zip(configs, outs))}
+        for future in as_completed(futures):
+            status = future.result()
+            if on_done:
+                on_done(futures[future], status)
+    return [load_run(out) for out in outs]
+
+
+def expand_members(base: Config, seeds: int, vary: Sequence[str]) -> list[tuple[str, Config]]:
+    """(folder name, config) for every combination of `KEY=V1,V2,...` values and seed."""
+    axes: list[list[tuple[str, Any]]] = []
+    for item in vary:
+        key, sep, values = item.partition("=")
+        if not sep or not values:
+            raise ValueError(f"--vary {item!r}: expected KEY=V1,V2,...")
+        axes.append([(key.strip(), parse_value(v)) for v in _split_values(values)])
+    members = []
+    for combination in itertools.product(*axes):
+        for offset in range(seeds):
+            changes = dict(combination)
+            seed = base.seed + offset
+            config = base.replace(**changes, seed=seed)
+            label = "-".join(f"{k}={_label(v)}" for k, v in combination)
+            members.append(((f"{label}-" if label else "") + f"seed{seed}", config))
+    return members
+
+
+def _split_values(text: str) -> list[str]:
+    """Split on commas outside brackets, so holes=[[11,18]],[[5,9]] gives two values."""
+    parts, depth, current = [], 0, ""
+    for char in text:
+        depth += char in "[{"
+        depth -= char in "]}"
+        if char == "," and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    return [*parts, current]
+
+
+def _label(value: Any) -> str:
+    return str(value).replace(" ", "").replace("/", "_")
