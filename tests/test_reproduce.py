@@ -44,3 +44,12 @@ def test_reproduce_cli_errors(tmp_path, capsys):
     assert "fig99" in capsys.readouterr().err
     assert main(["reproduce", "--list"]) == 0
     assert "table2" in capsys.readouterr().out
+
+
+def test_regulariser_family_reports_every_run(tmp_path):
+    record = run_ids(["fig7"], tmp_path, device="cpu", settings={**SMOKE, "runs": 2})["fig7"]
+    assert record["verdict"] in ("pass", "fail"), record.get("error")
+    summary = record["details"]["summary"]
+    assert set(summary) == {"none", "psi1", "psi2", "psi3"}
+    assert all(s["runs"] == 2 and len(s["hole_ratio_runs"]) == 2 for s in summary.values())
+    assert len(record["runs"]) == 8 and all(path.startswith("runs/fig7/") for path in record["runs"])
