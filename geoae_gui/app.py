@@ -1,12 +1,93 @@
-"""Placeholder entry point until the explorer lands (issue 4)."""
+"""`geoae-gui`: the desktop explorer; `--screenshot OUT.png` renders a panel offscreen and exits."""
 
+from __future__ import annotations
+
+import argparse
+import os
 import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+PANELS = ("train", "latent", "filters", "profile", "position", "experiments")
 
 
-def main() -> int:
-    from PySide6.QtWidgets import QApplication, QLabel
+def window_size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not WIDTHxHEIGHT, e.g. 1400x900") from None
+    if not (200 <= width <= 8000 and 200 <= height <= 8000):
+        raise argparse.ArgumentTypeError(f"{text}: each side must be between 200 and 8000 pixels")
+    return width, height
 
-    app = QApplication.instance() or QApplication(sys.argv)
-    label = QLabel("geoae explorer")
-    label.show()
-    return app.exec()
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="geoae-gui", description="Explore how autoencoders process size and position."
+    )
+    parser.add_argument("--run", type=Path, help="run folder to open (its parent folder fills the run browser)")
+    parser.add_argument("--runs", type=Path, help="folder of runs to list in the browser")
+    parser.add_argument("--panel", choices=PANELS, help="panel to show first")
+    parser.add_argument("--screenshot", type=Path, metavar="OUT.png", help="render offscreen, write the PNG, exit")
+    parser.add_argument("--size", type=window_size, default=None, metavar="WxH", help="window size, default 1400x900")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.screenshot is not None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setApplicationName("geoae-gui")
+    app.setOrganizationName("geoae")
+
+    from .window import MainWindow, wait_idle
+
+    runs_folder = args.runs or (args.run.parent if args.run is not None else None)
+    window = MainWindow(runs_folder=runs_folder, persist=args.screenshot is None)
+
+    def excepthook(kind, value, tb) -> None:
+        traceback.print_exception(kind, value, tb)
+        window.show_error(f"unexpected error: {kind.__name__}: {value}")
+
+    previous_hook = sys.excepthook
+    sys.excepthook = excepthook
+    try:
+        if args.run is not None and not window.open_run(args.run):
+            print(f"geoae-gui: {window.message.label.text()}", file=sys.stderr)
+        if args.panel:
+            window.show_panel(args.panel)
+        if args.size:
+            window.resize(*args.size)
+        elif args.screenshot is not None:
+            window.resize(1400, 900)
+        window.show()
+        if args.screenshot is not None:
+            return screenshot(window, args.screenshot, wait_idle)
+        return app.exec()
+    finally:
+        sys.excepthook = previous_hook
+
+
+def screenshot(window, out: Path, wait_idle) -> int:
+    """Let every pending computation land, then grab the window into a PNG."""
+    wait_idle()
+    window.current_panel().ensure_current()
+    wait_idle()
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if not window.grab().save(str(out)):
+        print(f"geoae-gui: could not write {out}", file=sys.stderr)
+        window.close()
+        return 1
+    window.close()
+    print(out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""What every panel shares: a message strip, the current run, lazy refresh, plot export."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from geoae_core.runs import Run
+
+from ..widgets.message import MessageBar
+from ..widgets.plots import FORMATS, export_widget
+
+
+def guarded(method: Callable) -> Callable:
+    """Run a slot; any exception becomes a message in the panel instead of escaping into Qt."""
+
+    @functools.wraps(method)
+    def wrapper(self: Panel, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as exc:
+            self.show_error(error_text(exc))
+            return None
+
+    return wrapper
+
+
+def error_text(exc: BaseException) -> str:
+    from geoae_core.config import ConfigError
+    from geoae_core.runs import RunError
+
+    from ..engine import Unavailable
+
+    if isinstance(exc, ConfigError | RunError | Unavailable):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+class Panel(QWidget):
+    """A tab of the main window. Subclasses fill `self.body` and implement `refresh()`."""
+
+    name = "panel"
+    title = "Panel"
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName(self.name)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(6, 6, 6, 6)
+        self.message = MessageBar()
+        outer.addWidget(self.message)
+        self.body = QWidget()
+        outer.addWidget(self.body, 1)
+        self.run: Run | None = None
+        self._stale = True
+
+    # ------------------------------------------------------------ messages
+    def show_error(self, text: str) -> None:
+        self.message.show_message(text, "error")
+
+    def show_warning(self, text: str) -> None:
+        self.message.show_message(text, "warning")
+
+    def show_info(self, text: str) -> None:
+        self.message.show_message(text, "info")
+
+    def clear_message(self) -> None:
+        self.message.clear()
+
+    # ------------------------------------------------------------- the run
+    def set_run(self, run: Run | None) -> None:
+        """Remember the run; redraw now if showing, else when next shown."""
+        self.run = run
+        self._stale = True
+        if self.isVisible():
+            self.ensure_current()
+
+    def ensure_current(self) -> None:
+        if self._stale:
+            self._stale = False
+            self.clear_message()
+            guarded(type(self).refresh)(self)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.ensure_current()
+
+    def refresh(self) -> None:
+        """Redraw everything for self.run (which may be None)."""
+
+    # -------------------------------------------------------------- export
+    def plots(self) -> dict[str, QWidget]:
+        """Named plot widgets of this panel, for export."""
+        return {}
+
+    def export(self, folder: Path, formats: tuple[str, ...] = FORMATS) -> list[Path]:
+        written: list[Path] = []
+        for name, widget in self.plots().items():
+            written.extend(export_widget(widget, Path(folder) / f"{self.name}-{name}", formats))
+        return written

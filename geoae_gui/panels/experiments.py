@@ -1,0 +1,369 @@
+"""Experiments: run `geoae reproduce` ids from the app and view their figures and verdicts;
+compare several runs' z(r) curves on one plot (figure 7's panels)."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from geoae_core.runs import load_run
+
+from .. import engine
+from ..widgets.plots import make_plot, pen
+from ..widgets.run_browser import list_runs
+from ..worker import run_task
+from .base import Panel, error_text, guarded
+
+MAX_COMPARED = 6
+
+
+class ScaledImage(QLabel):
+    """A picture that always fits its box, keeping its aspect ratio."""
+
+    def __init__(self, text: str = ""):
+        super().__init__(text)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setMinimumSize(200, 150)
+        self.original = QPixmap()
+
+    def set_picture(self, pixmap: QPixmap) -> None:
+        self.original = pixmap
+        self._fit()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        if self.original.isNull():
+            self.setPixmap(QPixmap())
+            return
+        self.setPixmap(
+            self.original.scaled(
+                self.size(), Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+            )
+        )
+
+
+class _Reports(QObject):
+    report = Signal(object)
+
+
+def describe_report(report: Any) -> tuple[str, float | None]:
+    """A progress report from reproduce (a training Progress, or a stage line) as (text, fraction or None)."""
+    if isinstance(report, str):
+        return report, None
+    epoch, epochs = getattr(report, "epoch", None), getattr(report, "epochs", None)
+    if isinstance(epoch, int) and isinstance(epochs, int) and epochs > 0:
+        return f"training: epoch {epoch}/{epochs}", epoch / epochs
+    return str(report), None
+
+
+def format_verdict(record: dict[str, Any]) -> str:
+    """A reproduce record (DIR/ID.json) as readable lines: claim, verdict, each number."""
+    lines = [f"{record.get('id', '?')}: {record.get('claim', '')}", f"verdict: {record.get('verdict', '?')}"]
+    for check in record.get("checks", []):
+        mark = {True: "✔", False: "✘"}.get(check.get("passed"), "·")
+        value = check.get("value")
+        value = f"{value:.4g}" if isinstance(value, float) else value
+        lines.append(f"  {mark} {check.get('name')}: {value}  ({check.get('expectation', '')})")
+    if record.get("error"):
+        lines.append(f"error: {record['error']}")
+    return "\n".join(lines)
+
+
+def find_results(out: Path, ids: list[str], returned: Any = None) -> list[dict[str, Any]]:
+    """One entry per id: its figure (OUT/ID.png) and its verdict (the returned record or OUT/ID.json)."""
+    entries = []
+    for exp_id in ids:
+        record = returned.get(exp_id) if isinstance(returned, dict) else None
+        json_path = out / f"{exp_id}.json"
+        if not isinstance(record, dict) and json_path.is_file():
+            try:
+                record = json.loads(json_path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                record = None
+        figure = out / f"{exp_id}.png"
+        if not isinstance(record, dict) and not figure.is_file():
+            continue
+        entries.append(
+            {
+                "id": exp_id,
+                "figure": figure if figure.is_file() else None,
+                "verdict": format_verdict(record) if isinstance(record, dict) else None,
+                "passed": record.get("verdict") if isinstance(record, dict) else None,
+            }
+        )
+    return entries
+
+
+class _Throttle:
+    """Forward reports to a signal from the worker thread: stage lines always, progress at most every 0.1 s."""
+
+    def __init__(self, emit: Callable[[Any], None]):
+        self.emit = emit
+        self.last = 0.0
+
+    def __call__(self, report: Any) -> None:
+        now = time.perf_counter()
+        if isinstance(report, str) or getattr(report, "event", "") in ("start", "end") or now - self.last > 0.1:
+            self.last = now
+            self.emit(report)
+
+
+class ExperimentsPanel(Panel):
+    name = "experiments"
+    title = "Experiments"
+
+    def __init__(self, runs_folder: Callable[[], Path], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.runs_folder = runs_folder
+        self.results: list[dict[str, Any]] = []
+        self._running = False
+
+        # --- reproduce
+        repro = QGroupBox("Reproduce a figure of the paper (geoae reproduce)")
+        repro_layout = QHBoxLayout(repro)
+        left = QVBoxLayout()
+        self.id_list = QListWidget()
+        for exp_id in engine.experiment_ids():
+            item = QListWidgetItem(exp_id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.id_list.addItem(item)
+        self.quick_box = QCheckBox("quick (small trainings)")
+        self.quick_box.setChecked(True)
+        self.run_button = QPushButton("Run checked")
+        self.run_button.clicked.connect(self.run_checked)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setValue(0)
+        self.log = QLabel()
+        self.log.setWordWrap(True)
+        self.available = QLabel()
+        self.available.setWordWrap(True)
+        left.addWidget(self.available)
+        left.addWidget(self.id_list, 1)
+        left.addWidget(self.quick_box)
+        left.addWidget(self.run_button)
+        left.addWidget(self.progress)
+        left.addWidget(self.log)
+        self.result_list = QListWidget()
+        self.result_list.currentRowChanged.connect(self.show_result)
+        self.figure = ScaledImage("no figure yet")
+        self.verdict = QPlainTextEdit()
+        self.verdict.setReadOnly(True)
+        results = QWidget()
+        results_layout = QVBoxLayout(results)
+        results_layout.setContentsMargins(0, 0, 0, 0)
+        results_layout.addWidget(QLabel("results (id: verdict)"))
+        results_layout.addWidget(self.result_list, 1)
+        results_layout.addWidget(self.verdict, 2)
+        right = QSplitter(Qt.Orientation.Horizontal)
+        right.addWidget(self.figure)
+        right.addWidget(results)
+        right.setStretchFactor(0, 3)
+        right.setStretchFactor(1, 2)
+        right.setSizes([600, 400])
+        repro_layout.addLayout(left, 1)
+        repro_layout.addWidget(right, 4)
+
+        # --- compare z(r)
+        compare = QGroupBox("Compare the z(r) curves of several disk runs (figure 7)")
+        compare_layout = QHBoxLayout(compare)
+        side = QVBoxLayout()
+        self.run_list = QListWidget()
+        self.run_list.itemChanged.connect(lambda _item: self.plot_compared())
+        self.reload_button = QPushButton("Reload runs")
+        self.reload_button.clicked.connect(self.reload_runs)
+        side.addWidget(QLabel("disk runs in the folder"))
+        side.addWidget(self.run_list, 1)
+        side.addWidget(self.reload_button)
+        self.compare_plot = make_plot("z(r) of the checked runs", "radius r (px)", "code z", legend=True)
+        self.compare_plot.getPlotItem().legend.setOffset((10, -10))  # bottom left: z(r) curves fall to the right
+        compare_layout.addLayout(side, 1)
+        compare_layout.addWidget(self.compare_plot, 3)
+
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(repro)
+        splitter.addWidget(compare)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self.body)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+        self._check_available()
+
+    # ------------------------------------------------------------ reproduce
+    def _check_available(self) -> bool:
+        try:
+            engine.optional("reproduce", "run_ids")
+        except engine.Unavailable as exc:
+            self.available.setText(f"<b>not available</b>: {exc}. Comparing runs below works without it.")
+            self.run_button.setEnabled(False)
+            return False
+        self.available.setText("Check ids, then run them; figures and verdicts appear on the right.")
+        self.run_button.setEnabled(not self._running)
+        return True
+
+    def checked_ids(self) -> list[str]:
+        return [
+            self.id_list.item(i).text()
+            for i in range(self.id_list.count())
+            if self.id_list.item(i).checkState() == Qt.CheckState.Checked
+        ]
+
+    @guarded
+    def run_checked(self) -> None:
+        if not self._check_available():
+            self.show_warning("geoae_core.reproduce.run_ids is not available yet")
+            return
+        ids = self.checked_ids()
+        if not ids:
+            self.show_info("check at least one experiment id")
+            return
+        run_ids = engine.optional("reproduce", "run_ids")
+        out = Path(self.runs_folder()) / "reproduce"
+        reports = _Reports(self)
+        reports.report.connect(self._on_report)
+        self._running = True
+        self.run_button.setEnabled(False)
+        self.progress.setRange(0, 0)  # busy until a report says how far
+        self.log.setText(f"running {', '.join(ids)} into {out}…")
+
+        quick = self.quick_box.isChecked()
+        forward = _Throttle(reports.report.emit)
+        kwargs: dict[str, Any] = {"quick": quick, "callbacks": [forward]}
+        if "on_stage" in inspect.signature(run_ids).parameters:
+            kwargs["on_stage"] = forward
+
+        def work() -> Any:
+            return run_ids(ids, out, **kwargs)
+
+        run_task(work, on_done=lambda result, error: self._on_done(ids, out, result, error))
+
+    def _on_report(self, report: Any) -> None:
+        text, fraction = describe_report(report)
+        if fraction is not None:
+            self.progress.setRange(0, 100)
+            self.progress.setValue(int(fraction * 100))
+        self.log.setText(text)
+
+    def _on_done(self, ids: list[str], out: Path, result: Any, error: str | None) -> None:
+        self._running = False
+        self.progress.setRange(0, 100)
+        self.progress.setValue(100 if error is None else 0)
+        self._check_available()
+        if error:
+            self.show_error(f"reproduce failed: {error}")
+            self.log.setText("failed")
+            return
+        self.log.setText(f"done: results in {out}")
+        self.set_results(find_results(out, ids, result))
+
+    def set_results(self, entries: list[dict[str, Any]]) -> None:
+        self.results = entries
+        self.result_list.clear()
+        for entry in entries:
+            self.result_list.addItem(f"{entry['id']}: {entry.get('passed') or '?'}")
+        if entries:
+            self.result_list.setCurrentRow(0)
+
+    def show_result(self, row: int) -> None:
+        if not 0 <= row < len(self.results):
+            return
+        entry = self.results[row]
+        figure = entry.get("figure")
+        if figure and Path(figure).is_file():
+            self.figure.set_picture(QPixmap(str(figure)))
+        else:
+            self.figure.set_picture(QPixmap())
+            self.figure.setText("no figure for this id")
+        self.verdict.setPlainText(entry.get("verdict") or "no verdict")
+
+    # ------------------------------------------------------------- compare
+    def refresh(self) -> None:
+        self._check_available()
+        self.reload_runs()
+        if not self.results and not self._running:
+            # results of an earlier `geoae reproduce` into this folder
+            self.set_results(find_results(Path(self.runs_folder()) / "reproduce", engine.experiment_ids()))
+
+    def reload_runs(self) -> None:
+        current = self.run.path if self.run is not None else None
+        self.run_list.blockSignals(True)
+        self.run_list.clear()
+        shown = 0
+        for path in list_runs(Path(self.runs_folder())):
+            try:
+                kind = json.loads((path / "config.json").read_text(encoding="utf-8")).get("kind", "disk")
+            except (OSError, ValueError, AttributeError):
+                continue
+            if kind != "disk":
+                continue
+            item = QListWidgetItem(path.name)
+            item.setData(Qt.ItemDataRole.UserRole, str(path))
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            checked = shown < MAX_COMPARED or path == current
+            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+            shown += checked
+            self.run_list.addItem(item)
+        self.run_list.blockSignals(False)
+        self.plot_compared()
+
+    def compared_paths(self) -> list[Path]:
+        return [
+            Path(self.run_list.item(i).data(Qt.ItemDataRole.UserRole))
+            for i in range(self.run_list.count())
+            if self.run_list.item(i).checkState() == Qt.CheckState.Checked
+        ]
+
+    def plot_compared(self) -> None:
+        item = self.compare_plot.getPlotItem()
+        item.clear()
+        if item.legend is not None:
+            item.legend.clear()
+        holes: set[tuple[float, float]] = set()
+        problems = []
+        for index, path in enumerate(self.compared_paths()):
+            try:
+                run = load_run(path)
+                radii, z = engine.z_curve(run)
+            except Exception as exc:
+                problems.append(f"{path.name}: {error_text(exc)}")
+                continue
+            holes.update((float(lo), float(hi)) for lo, hi in run.config.holes)
+            self.compare_plot.plot(
+                radii, z, pen=pen(index), symbol="o", symbolSize=4, symbolBrush=pen(index).color(), name=path.name
+            )
+        for lo, hi in sorted(holes):
+            region = pg.LinearRegionItem(values=(lo, hi), movable=False, brush=pg.mkBrush(214, 39, 40, 35))
+            region.setZValue(-10)
+            item.addItem(region)
+        if problems:
+            self.show_warning("Not plotted: " + "; ".join(problems))
+
+    def plots(self) -> dict[str, QWidget]:
+        return {"compare_z": self.compare_plot}

@@ -1,0 +1,1 @@
+"""Small reusable widgets: plots with export, the message bar, the run browser."""

@@ -1,0 +1,142 @@
+"""The run browser: the run folders inside one folder, the current one highlighted."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from geoae_core.runs import CONFIG_FILE, STATUS_FILE
+
+COLUMNS = ("run", "kind", "status", "epochs")
+
+
+def run_summary(folder: Path) -> dict[str, str]:
+    """What the list shows for one run folder (read from its JSON files, nothing loaded)."""
+    summary = {"run": folder.name, "kind": "?", "status": "?", "epochs": ""}
+    try:
+        config = json.loads((folder / CONFIG_FILE).read_text(encoding="utf-8"))
+        summary["kind"] = str(config.get("kind", "disk"))
+        if config.get("bias") is False:
+            summary["kind"] += ", no bias"
+        if config.get("holes"):
+            summary["kind"] += ", hole"
+    except (OSError, ValueError, AttributeError):
+        summary["kind"] = "unreadable config"
+    try:
+        info = json.loads((folder / STATUS_FILE).read_text(encoding="utf-8"))
+        summary["status"] = str(info.get("status", "?"))
+        summary["epochs"] = f"{info.get('epochs_done', '?')}/{info.get('epochs', '?')}"
+    except (OSError, ValueError, AttributeError):
+        summary["status"] = "no run.json"
+    return summary
+
+
+def list_runs(folder: Path) -> list[Path]:
+    """Sub-folders holding a config.json (and the folder itself, if it is a run)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    runs = [p for p in sorted(folder.iterdir(), key=lambda p: p.name.lower()) if (p / CONFIG_FILE).is_file()]
+    if (folder / CONFIG_FILE).is_file():
+        runs.insert(0, folder)
+    return runs
+
+
+class RunBrowser(QWidget):
+    """Lists runs; `run_activated(path)` when the user picks one; `folder_changed(path)`."""
+
+    run_activated = Signal(Path)
+    folder_changed = Signal(Path)
+
+    def __init__(self, folder: Path, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.folder = Path(folder)
+        self.current: Path | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        self.folder_label = QLabel()
+        self.folder_label.setWordWrap(True)
+        self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        buttons = QHBoxLayout()
+        self.choose_button = QPushButton("Folder…")
+        self.choose_button.setToolTip("Choose the folder whose run folders are listed")
+        self.choose_button.clicked.connect(self.choose_folder)
+        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button.clicked.connect(self.refresh)
+        buttons.addWidget(self.choose_button)
+        buttons.addWidget(self.refresh_button)
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(list(COLUMNS))
+        self.tree.setRootIsDecorated(False)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.itemActivated.connect(self._activated)
+        self.tree.itemClicked.connect(self._activated)
+        layout.addWidget(self.folder_label)
+        layout.addLayout(buttons)
+        layout.addWidget(self.tree, 1)
+        self.set_folder(self.folder, announce=False)
+
+    # ----------------------------------------------------------------- api
+    def set_folder(self, folder: Path, announce: bool = True) -> None:
+        self.folder = Path(folder)
+        self.folder_label.setText(f"Runs in <b>{self.folder}</b>")
+        self.refresh()
+        if announce:
+            self.folder_changed.emit(self.folder)
+
+    def runs(self) -> list[Path]:
+        return [
+            Path(self.tree.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole))
+            for i in range(self.tree.topLevelItemCount())
+        ]
+
+    def names(self) -> list[str]:
+        return [p.name for p in self.runs()]
+
+    def refresh(self) -> None:
+        self.tree.clear()
+        for path in list_runs(self.folder):
+            summary = run_summary(path)
+            item = QTreeWidgetItem([summary[c] for c in COLUMNS])
+            item.setData(0, Qt.ItemDataRole.UserRole, str(path))
+            item.setToolTip(0, str(path))
+            self.tree.addTopLevelItem(item)
+        for column in range(len(COLUMNS)):
+            self.tree.resizeColumnToContents(column)
+        self.mark_current(self.current)
+
+    def mark_current(self, path: Path | None) -> None:
+        """Bold and select the current run's row."""
+        self.current = Path(path) if path is not None else None
+        for i in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(i)
+            is_current = self.current is not None and Path(item.data(0, Qt.ItemDataRole.UserRole)) == self.current
+            font = QFont(item.font(0))
+            font.setBold(is_current)
+            for column in range(len(COLUMNS)):
+                item.setFont(column, font)
+            if is_current:
+                self.tree.setCurrentItem(item)
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Folder of runs", str(self.folder))
+        if folder:
+            self.set_folder(Path(folder))
+
+    def _activated(self, item: QTreeWidgetItem, _column: int = 0) -> None:
+        path = Path(item.data(0, Qt.ItemDataRole.UserRole))
+        if path != self.current:
+            self.run_activated.emit(path)

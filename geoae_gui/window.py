@@ -1,0 +1,284 @@
+"""The main window: a run browser dock, one tab per panel, File > Export all, persistent layout."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from geoae_core import __version__
+from geoae_core.runs import Run, load_run
+
+from .panels import ExperimentsPanel, FiltersPanel, LatentPanel, PositionPanel, ProfilePanel, TrainPanel
+from .panels.base import Panel, error_text
+from .settings import default_runs_folder, settings
+from .widgets.message import MessageBar
+from .widgets.plots import add_export_action
+from .widgets.run_browser import RunBrowser
+from .worker import Task
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, runs_folder: Path | None = None, persist: bool = True):
+        super().__init__()
+        self.persist = persist
+        self.setWindowTitle("geoae explorer")
+        self.setObjectName("geoae_main_window")
+        store = settings() if persist else None
+        if runs_folder is None and store is not None and store.value("runs_folder"):
+            runs_folder = Path(str(store.value("runs_folder")))
+        self.run: Run | None = None
+
+        self.browser = RunBrowser(runs_folder or default_runs_folder())
+        self.browser.run_activated.connect(self.set_run)
+        self.browser.folder_changed.connect(lambda _p: self.experiments_panel.reload_runs())
+        dock = QDockWidget("Runs", self)
+        dock.setObjectName("runs_dock")
+        dock.setWidget(self.browser)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        self.resizeDocks([dock], [340], Qt.Orientation.Horizontal)
+        self.runs_dock = dock
+
+        folder = lambda: self.browser.folder  # noqa: E731 - the panels ask for the folder when they need it
+        self.train_panel = TrainPanel(folder)
+        self.latent_panel = LatentPanel()
+        self.filters_panel = FiltersPanel()
+        self.profile_panel = ProfilePanel()
+        self.position_panel = PositionPanel()
+        self.experiments_panel = ExperimentsPanel(folder)
+        self.panels: dict[str, Panel] = {
+            p.name: p
+            for p in (
+                self.train_panel,
+                self.latent_panel,
+                self.filters_panel,
+                self.profile_panel,
+                self.position_panel,
+                self.experiments_panel,
+            )
+        }
+        self.train_panel.run_saved.connect(self._run_saved)
+        for panel in self.panels.values():
+            for plot_name, widget in panel.plots().items():
+                add_export_action(widget, f"{panel.name}-{plot_name}", panel.show_error)
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("panels")
+        for panel in self.panels.values():
+            self.tabs.addTab(panel, panel.title)
+        self.message = MessageBar()
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.message)
+        layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+        self.run_label = QLabel("no run selected")
+        self.statusBar().addPermanentWidget(self.run_label)
+        self._build_menus()
+        self.resize(1400, 900)
+        if store is not None:
+            self._restore(store)
+
+    # ------------------------------------------------------------- menus
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        actions = [
+            ("Open run folder…", QKeySequence.StandardKey.Open, self.open_run_dialog),
+            ("Choose runs folder…", None, self.browser.choose_folder),
+            (None, None, None),
+            ("Export current panel…", None, self.export_current_dialog),
+            ("Export all…", QKeySequence("Ctrl+E"), self.export_all_dialog),
+            (None, None, None),
+            ("Quit", QKeySequence.StandardKey.Quit, self.close),
+        ]
+        for text, shortcut, slot in actions:
+            if text is None:
+                file_menu.addSeparator()
+                continue
+            action = QAction(text, self)
+            if shortcut is not None:
+                action.setShortcut(shortcut)
+            action.triggered.connect(slot)
+            file_menu.addAction(action)
+        view_menu = self.menuBar().addMenu("&View")
+        view_menu.addAction(self.runs_dock.toggleViewAction())
+        for index, panel in enumerate(self.panels.values()):
+            action = QAction(panel.title, self)
+            action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
+            action.triggered.connect(lambda _c=False, p=panel: self.show_panel(p.name))
+            view_menu.addAction(action)
+        help_menu = self.menuBar().addMenu("&Help")
+        about = QAction("About", self)
+        about.triggered.connect(
+            lambda: QMessageBox.about(
+                self,
+                "geoae explorer",
+                f"geoae {__version__}: how autoencoders process the size of a disk and the position of a Dirac "
+                "(Newson, Almansa, Gousseau, Ladjal).",
+            )
+        )
+        help_menu.addAction(about)
+
+    # ---------------------------------------------------------------- runs
+    def set_run(self, path: Path | str | None) -> bool:
+        """Make a run folder current in every panel; a bad folder is a message, not a crash."""
+        if path is None:
+            self.run = None
+            for panel in self.panels.values():
+                panel.set_run(None)
+            self.run_label.setText("no run selected")
+            return True
+        path = Path(path)
+        try:
+            run = load_run(path)
+        except Exception as exc:
+            self.show_error(f"cannot open {path}: {error_text(exc)}")
+            return False
+        self.message.clear()
+        self.run = run
+        self.browser.mark_current(path)
+        self.run_label.setText(f"{path.name} · {run.config.kind} · {run.status}")
+        self.setWindowTitle(f"geoae explorer: {path.name}")
+        for panel in self.panels.values():
+            panel.set_run(run)
+        return True
+
+    def open_run_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open a run folder", str(self.browser.folder))
+        if folder:
+            self.open_run(Path(folder))
+
+    def open_run(self, path: Path) -> bool:
+        """Show a run's siblings in the browser and make it current."""
+        path = Path(path)
+        if path.parent != self.browser.folder and path != self.browser.folder:
+            self.browser.set_folder(path.parent)
+        return self.set_run(path)
+
+    def _run_saved(self, path: Path) -> None:
+        self.browser.refresh()
+        self.set_run(path)
+
+    def show_panel(self, name: str) -> Panel:
+        panel = self.panels[name]
+        self.tabs.setCurrentWidget(panel)
+        return panel
+
+    def current_panel(self) -> Panel:
+        return self.tabs.currentWidget()
+
+    def show_error(self, text: str) -> None:
+        self.message.show_message(text, "error")
+        self.statusBar().showMessage(text, 10_000)
+
+    # -------------------------------------------------------------- export
+    def export_current_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Export the current panel's plots to", str(self.browser.folder))
+        if folder:
+            self._report_export(self.export_panel(self.current_panel().name, Path(folder)))
+
+    def export_all_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Export every panel's plots to", str(self.browser.folder))
+        if folder:
+            self._report_export(self.export_all(Path(folder)))
+
+    def _report_export(self, written: list[Path]) -> None:
+        if written:
+            self.statusBar().showMessage(f"wrote {len(written)} files to {written[0].parent}", 10_000)
+
+    def export_panel(self, name: str, folder: Path) -> list[Path]:
+        try:
+            panel = self.show_panel(name)
+            wait_idle()
+            return panel.export(folder)
+        except Exception as exc:
+            self.show_error(f"export of {name} failed: {error_text(exc)}")
+            return []
+
+    def export_all(self, folder: Path) -> list[Path]:
+        """Every panel's plots for the current run, as PNG, SVG and CSV, in folder/<run name>."""
+        target = Path(folder) / (self.run.path.name if self.run is not None and self.run.path else "no-run")
+        current = self.tabs.currentWidget()
+        written: list[Path] = []
+        for name in self.panels:
+            written.extend(self.export_panel(name, target))
+        self.tabs.setCurrentWidget(current)
+        return written
+
+    # --------------------------------------------------- settings, closing
+    def _restore(self, store) -> None:
+        geometry = store.value("geometry")
+        if isinstance(geometry, QByteArray | bytes):
+            self.restoreGeometry(geometry)
+        state = store.value("window_state")
+        if isinstance(state, QByteArray | bytes):
+            self.restoreState(state)
+        form = store.value("train_form")
+        if form:
+            with contextlib.suppress(ValueError, TypeError, AttributeError):
+                self.train_panel.form.set_values(json.loads(str(form)))
+        preset_name = store.value("train_preset")
+        if preset_name:
+            self.train_panel.form.preset_box.blockSignals(True)
+            self.train_panel.form.preset_box.setCurrentText(str(preset_name))
+            self.train_panel.form.preset_box.blockSignals(False)
+        panel = store.value("panel")
+        if panel in self.panels:
+            self.show_panel(str(panel))
+        last = store.value("run")
+        if last and Path(str(last)).is_dir():
+            self.set_run(Path(str(last)))
+
+    def save_settings(self) -> None:
+        if not self.persist:
+            return
+        store = settings()
+        store.setValue("geometry", self.saveGeometry())
+        store.setValue("window_state", self.saveState())
+        store.setValue("runs_folder", str(self.browser.folder))
+        store.setValue("panel", self.current_panel().name)
+        store.setValue("run", str(self.run.path) if self.run is not None and self.run.path else "")
+        store.setValue("train_form", json.dumps(self.train_panel.form.values()))
+        store.setValue("train_preset", self.train_panel.form.preset_name())
+        store.sync()
+
+    def closeEvent(self, event) -> None:
+        self.save_settings()
+        if not self.train_panel.shutdown(timeout=15.0):
+            self.statusBar().showMessage("the training thread is still stopping; it ends with the program")
+        event.accept()
+
+
+def wait_idle(timeout: float = 30.0) -> bool:
+    """Process events until no background task is pending (for screenshots and exports)."""
+    app = QApplication.instance()
+    deadline = time.monotonic() + timeout
+    while True:
+        app.processEvents()
+        if not Task.active:
+            app.processEvents()
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)

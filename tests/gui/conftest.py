@@ -1,0 +1,58 @@
+"""pytest-qt fixtures for the explorer: offscreen Qt, isolated settings, tiny trained runs."""
+
+import os
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+from pathlib import Path
+
+import pytest
+
+from geoae_core import train
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path, monkeypatch):
+    """Each test gets its own settings file, never the user's."""
+    monkeypatch.setenv("GEOAE_GUI_SETTINGS", str(tmp_path / "settings.ini"))
+
+
+@pytest.fixture(scope="session")
+def runs_folder(tmp_path_factory) -> Path:
+    """One folder of small trained runs shared by the tests: a no-bias disk run (trained enough
+    that its decoded disk grows along the code), a position encoder and a position decoder."""
+    import torch
+
+    folder = tmp_path_factory.mktemp("runs")
+    # single-threaded, as the explorer runs engine calls: far faster for these small networks on
+    # a busy machine, where OpenMP threads wait for each other on every operation
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    common = {"device": "cpu", "seed": 1}
+    train("disks-nobias", out=folder / "disk", size=32, n_train=300, epochs=40, lr=0.01, **common)
+    train("disks-hole", out=folder / "disk-hole", size=32, n_train=300, epochs=5, holes=[[5.0, 9.0]], **common)
+    train("position-encoder", out=folder / "pos-enc", size=16, epochs=60, **common)
+    train("position-decoder", out=folder / "pos-dec", size=16, n_train=300, epochs=10, **common)
+    torch.set_num_threads(threads)
+    return folder
+
+
+@pytest.fixture
+def make_window(qtbot):
+    """Build main windows on a runs folder; each is closed (and its training stopped) at the end."""
+    from geoae_gui.window import MainWindow
+
+    windows = []
+
+    def factory(folder: Path, persist: bool = False) -> MainWindow:
+        window = MainWindow(runs_folder=folder, persist=persist)
+        qtbot.addWidget(window)
+        window.resize(1200, 800)
+        window.show()
+        qtbot.waitExposed(window)
+        windows.append(window)
+        return window
+
+    yield factory
+    for window in windows:
+        window.train_panel.shutdown(timeout=20)

@@ -1,0 +1,122 @@
+"""Export (PNG, SVG, CSV; File > Export all), the --screenshot command, bad run folders,
+and settings that persist between launches."""
+
+import csv
+import json
+
+from PySide6.QtGui import QImage
+
+from geoae_gui import app
+from geoae_gui.widgets.plots import export_widget
+
+
+def test_export_one_plot_to_png_svg_csv(make_window, runs_folder, tmp_path):
+    window = make_window(runs_folder)
+    window.set_run(runs_folder / "disk")
+    panel = window.show_panel("latent")
+    written = export_widget(panel.z_plot, tmp_path / "z")
+    assert [p.name for p in written] == ["z.png", "z.svg", "z.csv"]
+    image = QImage(str(tmp_path / "z.png"))
+    assert not image.isNull() and image.width() >= 400
+    svg = (tmp_path / "z.svg").read_text()
+    assert svg.lstrip().startswith("<?xml") and "<svg" in svg and "</svg>" in svg
+    with (tmp_path / "z.csv").open() as handle:
+        rows = list(csv.reader(handle))
+    radii, z = panel.z_curve.getData()
+    assert len(rows) >= len(radii) + 1
+    assert abs(float(rows[1][0]) - radii[0]) < 1e-4 and abs(float(rows[1][1]) - z[0]) < 1e-3 * (1 + abs(z[0]))
+    # an image plot exports its array as CSV
+    written = export_widget(panel.decoded_plot, tmp_path / "decoded", ("csv",))
+    assert len((tmp_path / "decoded.csv").read_text().splitlines()) == 32
+
+
+def test_export_all_writes_every_panel(make_window, runs_folder, tmp_path, qtbot):
+    window = make_window(runs_folder)
+    window.set_run(runs_folder / "disk")
+    window.show_panel("position")
+    written = window.export_all(tmp_path / "export")
+    folder = tmp_path / "export" / "disk"
+    names = {p.name for p in written}
+    for stem in (
+        "train-loss",
+        "latent-z_of_r",
+        "filters-kernels",
+        "profile-profile",
+        "position-handcrafted_output",
+        "experiments-compare_z",
+    ):
+        assert f"{stem}.png" in names and f"{stem}.svg" in names, stem
+    assert all(p.parent == folder and p.stat().st_size > 0 for p in written)
+    assert window.current_panel().name == "position"  # back where the user was
+    assert not window.message.isVisible()
+
+
+def test_screenshot_command(runs_folder, tmp_path, qapp):
+    out = tmp_path / "shots" / "latent.png"
+    assert (
+        app.main(
+            ["--screenshot", str(out), "--panel", "latent", "--run", str(runs_folder / "disk"), "--size", "1000x640"]
+        )
+        == 0
+    )
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1000, 640)
+
+
+def test_screenshot_of_a_bad_run_shows_the_error(tmp_path, qapp, capsys):
+    bad = tmp_path / "runs" / "broken"
+    bad.mkdir(parents=True)
+    (bad / "config.json").write_text("{not json")
+    out = tmp_path / "bad.png"
+    assert app.main(["--screenshot", str(out), "--run", str(bad)]) == 0
+    assert not QImage(str(out)).isNull()
+    assert "config.json" in capsys.readouterr().err
+
+
+def test_bad_run_folders_are_messages(make_window, runs_folder, tmp_path):
+    window = make_window(runs_folder)
+    assert not window.set_run(tmp_path / "missing")
+    assert window.message.isVisible() and "no such run folder" in window.message.label.text()
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    config = json.loads((runs_folder / "disk" / "config.json").read_text())
+    (broken / "config.json").write_text(json.dumps({**config, "size": 3}))
+    assert not window.set_run(broken)
+    assert "size" in window.message.label.text()
+    assert window.set_run(runs_folder / "disk") and not window.message.isVisible()
+
+
+def test_settings_and_layout_persist(make_window, runs_folder, tmp_path):
+    first = make_window(runs_folder, persist=True)
+    first.set_run(runs_folder / "pos-enc")
+    first.show_panel("filters")
+    first.train_panel.form.editors["epochs"].set(7)
+    first.train_panel.form.editors["bias"].set(False)
+    first.close()
+    second = make_window(tmp_path / "elsewhere-ignored", persist=True)
+    # an explicit folder wins; the rest comes back
+    assert second.current_panel().name == "filters"
+    assert second.run is not None and second.run.path == runs_folder / "pos-enc"
+    assert second.train_panel.form.editors["epochs"].get() == 7
+    assert second.train_panel.form.editors["bias"].get() is False
+    second.close()
+    third = make_window(None, persist=True)
+    assert third.browser.folder == tmp_path / "elsewhere-ignored"
+
+
+def test_every_plot_has_a_save_entry_in_its_menu(make_window, runs_folder, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    window = make_window(runs_folder)
+    window.set_run(runs_folder / "pos-dec")
+    for panel in window.panels.values():
+        for widget in panel.plots().values():
+            texts = [a.text() for a in widget.scene().contextMenu]
+            assert "Save as PNG, SVG and CSV…" in texts
+    panel = window.show_panel("position")
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "dec.png"), ""))
+    action = next(a for a in panel.dec_plot.scene().contextMenu if a.text().startswith("Save as"))
+    action.trigger()
+    assert {p.name for p in tmp_path.glob("dec.*")} == {"dec.png", "dec.svg", "dec.csv"}
+    header = (tmp_path / "dec.csv").read_text().splitlines()[0]
+    assert header.count(",") == 3  # two curves: decoded and target, x and y each

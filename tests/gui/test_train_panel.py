@@ -1,0 +1,120 @@
+"""Train panel: a real (tiny) training from the form, pause / step / stop, closing mid-training,
+and the event loop staying responsive while the worker trains."""
+
+import itertools
+import time
+
+from PySide6.QtCore import QTimer
+
+from geoae_core import load_run
+
+# tiny trainings: seconds on two shared CPU cores
+TINY_TRAIN = {"size": 32, "n_train": 300, "epochs": 2, "device": "cpu"}
+
+
+def fill_form(window, name: str, **settings) -> None:
+    panel = window.show_panel("train")
+    panel.form.preset_box.setCurrentText("disks")
+    for key, value in {**TINY_TRAIN, **settings}.items():
+        panel.form.editors[key].set(value)
+    panel.name_edit.setText(name)
+
+
+def test_training_from_the_panel_appears_in_the_browser(make_window, tmp_path, qtbot):
+    window = make_window(tmp_path / "runs")
+    fill_form(window, "tiny")
+    panel = window.train_panel
+    panel.start_button.click()
+    assert panel.worker.running
+    assert not panel.start_button.isEnabled() and panel.stop_button.isEnabled()
+    qtbot.waitUntil(lambda: "tiny" in window.browser.names(), timeout=60_000)
+    qtbot.waitUntil(lambda: not panel.worker.running, timeout=10_000)
+    run = load_run(tmp_path / "runs" / "tiny")
+    assert run.status == "finished" and len(run.history) == 2
+    assert run.config.size == 32 and run.config.n_train == 300
+    # the new run is the current one, highlighted, and its losses were drawn live
+    assert window.run is not None and window.run.path == tmp_path / "runs" / "tiny"
+    assert window.browser.current == tmp_path / "runs" / "tiny"
+    x, _y = panel.loss_curve.getData()
+    assert len(x) == 2
+    assert "finished" in panel.status_label.text()
+    assert panel.start_button.isEnabled()
+
+
+def test_a_bad_setting_is_a_message_not_a_crash(make_window, tmp_path):
+    window = make_window(tmp_path / "runs")
+    fill_form(window, "bad")
+    panel = window.train_panel
+    panel.form.editors["holes"].widget.setText("[[5]]")
+    panel.start_button.click()
+    assert not panel.worker.running
+    assert panel.message.isVisible() and "holes" in panel.message.label.text()
+    assert "border" in panel.form.editors["holes"].widget.styleSheet()  # the field is outlined
+    panel.form.editors["holes"].widget.setText("not json")
+    panel.start_button.click()
+    assert "holes" in panel.message.label.text()
+    assert not (tmp_path / "runs" / "bad").exists()
+
+
+def test_pause_step_one_epoch_then_stop(make_window, tmp_path, qtbot):
+    window = make_window(tmp_path / "runs")
+    fill_form(window, "paused", epochs=500)
+    panel = window.train_panel
+    panel.start_button.click()
+    qtbot.waitUntil(lambda: len(panel.losses) >= 1, timeout=30_000)
+    panel.pause_button.click()
+    assert panel.pause_button.text() == "Resume"
+    qtbot.waitUntil(lambda: "paused" in panel.status_label.text(), timeout=10_000)
+    qtbot.wait(300)
+    held = len(panel.losses)
+    qtbot.wait(300)
+    assert len(panel.losses) == held  # paused: no epoch goes by
+    panel.step_button.click()
+    qtbot.waitUntil(lambda: len(panel.losses) == held + 1, timeout=10_000)
+    qtbot.wait(300)
+    assert len(panel.losses) == held + 1  # exactly one epoch, then paused again
+    panel.pause_button.click()  # resume
+    qtbot.waitUntil(lambda: len(panel.losses) >= held + 3, timeout=10_000)
+    with qtbot.waitSignal(panel.worker.finished, timeout=20_000):
+        panel.stop_button.click()
+    run = load_run(tmp_path / "runs" / "paused")
+    assert run.status == "cancelled"
+    assert held + 3 <= len(run.history) < 500
+
+
+def test_closing_the_window_during_training_neither_hangs_nor_crashes(make_window, tmp_path, qtbot):
+    window = make_window(tmp_path / "runs")
+    fill_form(window, "closing", epochs=100_000)
+    panel = window.train_panel
+    panel.start_button.click()
+    qtbot.waitUntil(lambda: len(panel.losses) >= 1, timeout=30_000)
+    thread = panel.worker._thread
+    tick = time.perf_counter()
+    window.close()
+    assert time.perf_counter() - tick < 15
+    assert not thread.is_alive()
+    assert load_run(tmp_path / "runs" / "closing").status == "cancelled"
+
+
+def test_the_event_loop_never_stalls_200_ms_while_training(make_window, tmp_path, qtbot):
+    window = make_window(tmp_path / "runs")
+    fill_form(window, "responsive", epochs=8, batch_size=60)
+    panel = window.train_panel
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start()
+    finished = []
+    panel.worker.finished.connect(lambda result: finished.append(time.perf_counter()))
+    qtbot.wait(50)
+    panel.start_button.click()
+    qtbot.waitUntil(lambda: bool(finished), timeout=120_000)
+    qtbot.wait(300)  # the saved run arriving in the browser and the panels counts too
+    timer.stop()
+    started = ticks[0]
+    gaps = [b - a for a, b in itertools.pairwise(ticks)]
+    longest = max(gaps)
+    print(f"\nlongest event-loop stall while training: {longest * 1000:.1f} ms over {finished[0] - started:.1f} s")
+    assert len(panel.losses) == 8
+    assert longest < 0.200
