@@ -32,11 +32,11 @@ PRESETS: dict[str, tuple[str, dict]] = {
     ),
     "position-decoder": (
         "Figure 10: position decoder on continuous triangular Diracs",
-        {"kind": "position-decoder", "epochs": 400},
+        {"kind": "position-decoder", "epochs": 1500, "lr": 0.003},
     ),
     "position-decoder-onehot": (
         "Section 5.4: position decoder on one-hot targets (decodes badly)",
-        {"kind": "position-decoder", "dirac": "onehot", "epochs": 400},
+        {"kind": "position-decoder", "dirac": "onehot", "epochs": 1500, "lr": 0.003},
     ),
     "gan-hole": (
         "Figure 14: DCGAN generator with d = 1 on the hole data set",
