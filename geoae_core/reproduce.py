@@ -103,12 +103,12 @@ class Context:
         """The preset at this pass's scale (quick or full), seed and device."""
         s = self.settings
         base = preset(preset_name)
+        scale: dict[str, Any] = {}
         if base.kind == "disk":
             scale = {key: s[key] for key in ("epochs", "n_train", "batch_size", "lr")}
-        else:  # position networks and the GAN keep their own schedules, scaled like the disks'
-            scale = {"epochs": max(1, base.epochs * s["epochs"] // FULL["epochs"])}
-            if base.kind == "gan":
-                scale["n_train"] = s["n_train"]
+        elif base.kind == "gan":  # the GAN keeps its own schedule, scaled like the disks'
+            scale = {"epochs": max(1, base.epochs * s["epochs"] // FULL["epochs"]), "n_train": s["n_train"]}
+        # the 1-D position networks are small enough to keep their full schedule even when quick
         return base.replace(**{**scale, **overrides}, seed=self.seed + seed_offset, device=self.device)
 
     def train(self, owner: str, name: str, preset_name: str, seed_offset: int = 0, **overrides: Any):
