@@ -59,6 +59,8 @@ class ProgressBar:
             if now - self.last_draw > 0.1 or report.epoch == report.epochs:
                 self.last_draw = now
                 self.draw(report, now)
+        if report.event == "warning":
+            self.stream.write(f"\nwarning: {report.message}\n")
         if report.event == "end":
             self.stream.write(
                 f"\n{report.status} after {report.epoch} epochs ({time.perf_counter() - self.started:.1f} s)\n"
@@ -94,9 +96,11 @@ def load_config_file(path: str) -> Config:
 def command_train(args: argparse.Namespace) -> int:
     from .train import train
 
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"geoae train: --out {out} is a file, not a folder")
     if args.resume:
-        run = train(None, out=args.out, callbacks=[ProgressBar()], resume=True)
-        return 0 if run.status == "finished" else 1
+        return report_run(train(None, out=out, callbacks=[ProgressBar()], resume=True), out)
     if args.preset and args.config:
         raise UsageError("geoae train: give --preset or --config, not both")
     config = load_config_file(args.config) if args.config else preset(args.preset or "disks")
@@ -105,10 +109,12 @@ def command_train(args: argparse.Namespace) -> int:
         if getattr(args, name) is not None:
             changes[name] = getattr(args, name)
     config = config.with_overrides(args.set).replace(**changes)
-    out = Path(args.out)
     if out.exists() and any(out.iterdir()) and not args.force:
         raise UsageError(f"geoae train: {out} is not empty (use --force to overwrite, --resume to continue)")
-    run = train(config, out=out, callbacks=[ProgressBar()])
+    return report_run(train(config, out=out, callbacks=[ProgressBar()]), out)
+
+
+def report_run(run, out: Path) -> int:
     print(out)
     if run.status == "diverged":
         print(f"geoae train: the loss diverged; the last finite epoch ({len(run.history)}) is kept", file=sys.stderr)

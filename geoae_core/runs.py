@@ -205,14 +205,15 @@ def save_run(
     info: dict[str, Any],
     checkpoint: dict[str, torch.Tensor] | None = None,
 ) -> None:
-    """Write a run folder; weights last-but-one, status last, each file atomically."""
+    """Write a run folder, each file atomically: history before the weights and checkpoint (a
+    resume trims extra history rows to the checkpoint's epoch), the status last."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     atomic_write_text(folder / CONFIG_FILE, config.to_json() + "\n")
+    atomic_write_text(folder / HISTORY_FILE, history_csv(history))
     atomic_write_bytes(folder / WEIGHTS_FILE, tensors_to_bytes(state))
     if checkpoint is not None:
         atomic_write_bytes(folder / CHECKPOINT_FILE, tensors_to_bytes(checkpoint))
-    atomic_write_text(folder / HISTORY_FILE, history_csv(history))
     atomic_write_text(folder / STATUS_FILE, json.dumps(info, indent=2, sort_keys=True) + "\n")
 
 

@@ -38,7 +38,7 @@ from .runs import (
 class Progress:
     """One report from the loop. `loss` is the epoch's mean loss (None on step events)."""
 
-    event: str  # "start", "step", "epoch" or "end"
+    event: str  # "start", "step", "epoch", "warning" (see `message`: a checkpoint not saved...) or "end"
     epoch: int
     epochs: int
     step: int
@@ -47,6 +47,7 @@ class Progress:
     seconds: float
     status: str = "running"
     device: str = "cpu"
+    message: str = ""
 
 
 Callback = Callable[[Progress], Any]
@@ -54,6 +55,20 @@ Callback = Callable[[Progress], Any]
 
 class CancelToken(Protocol):
     def is_set(self) -> bool: ...
+
+
+class UnsavedRunError(RunError):
+    """The training ended but its run folder could not be written.
+
+    `run` is the trained model in memory (its `path` is None) and `checkpoint` its optimiser and
+    RNG state: `runs.save_run(folder, run.config, run.model.state_dict(), run.history, run.info,
+    checkpoint)` writes both elsewhere, as a run that can be resumed.
+    """
+
+    def __init__(self, message: str, run: Run, checkpoint: dict[str, torch.Tensor]):
+        super().__init__(message)
+        self.run = run
+        self.checkpoint = checkpoint
 
 
 def resolve_device(name: str) -> torch.device:
@@ -127,8 +142,12 @@ def device_tensors(config: Config, device: torch.device) -> tuple[torch.Tensor, 
     return x, y
 
 
-def _checkpoint(optimizer: torch.optim.Optimizer, generator: torch.Generator, epoch: int) -> dict[str, torch.Tensor]:
+def _checkpoint(
+    optimizer: torch.optim.Optimizer, generator: torch.Generator, epoch: int, weights: dict[str, torch.Tensor]
+) -> dict[str, torch.Tensor]:
+    """Everything a resume needs, in one file (written atomically): weights, optimiser, RNG, epoch."""
     tensors: dict[str, torch.Tensor] = {"rng.shuffle": generator.get_state(), "epoch": torch.tensor(epoch)}
+    tensors.update({f"model.{name}": value for name, value in weights.items()})
     for index, state in optimizer.state_dict()["state"].items():
         for name, value in state.items():
             tensors[f"optim.{index}.{name}"] = torch.as_tensor(value).detach().clone()
@@ -210,8 +229,10 @@ def train(
     history: list[dict[str, float]] = []
     start_epoch = 0
     if resume:
-        load_state(model, read_tensors(out / "weights.safetensors"), out / "weights.safetensors")
         checkpoint = read_tensors(out / CHECKPOINT_FILE)
+        # the checkpoint's own copy of the weights: a kill between two files cannot mismatch them
+        weights = {k[len("model.") :]: v for k, v in checkpoint.items() if k.startswith("model.")}
+        load_state(model, weights, out / CHECKPOINT_FILE)
         try:
             start_epoch = _restore_checkpoint(checkpoint, optimizer, generator)
         except (KeyError, ValueError, RuntimeError) as exc:
@@ -227,17 +248,29 @@ def train(
     epoch = start_epoch
     # the last state known to be finite, at an epoch boundary: what a stop or a divergence keeps
     good_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-    good_checkpoint = _checkpoint(optimizer, generator, epoch)
+    good_checkpoint = _checkpoint(optimizer, generator, epoch, good_state)
 
-    def emit(event: str, step: int = 0, loss: float | None = None, seconds: float = 0.0) -> None:
-        report = Progress(event, epoch, config.epochs, step, steps, loss, seconds, status, str(device))
+    saved = resume  # whether the folder has been written: if it then disappears, it was deleted
+
+    def emit(event: str, step: int = 0, loss: float | None = None, seconds: float = 0.0, message: str = "") -> None:
+        report = Progress(event, epoch, config.epochs, step, steps, loss, seconds, status, str(device), message)
         for callback in callbacks:
             callback(report)
 
     def save() -> None:
-        if out is not None:
-            info = _run_info(config, device, status, len(history), started)
+        """Write the run folder; an OSError (a full disk, a deleted or unwritable folder) is raised
+        as a RunError that names the folder and the cause."""
+        nonlocal saved
+        if out is None:
+            return
+        if saved and not out.is_dir():
+            emit("warning", message=f"{out}: the run folder was deleted during training; writing it again")
+        info = _run_info(config, device, status, len(history), started)
+        try:
             save_run(out, config, good_state, history, info, good_checkpoint)
+        except OSError as exc:
+            raise RunError(f"{out}: could not save the run ({exc.strerror or exc})") from exc
+        saved = True
 
     emit("start")
     model.train()
@@ -266,16 +299,26 @@ def train(
             break
         history.append({"epoch": epoch, "loss": float(loss_sum) / steps, "seconds": seconds})
         good_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-        good_checkpoint = _checkpoint(optimizer, generator, epoch)
+        good_checkpoint = _checkpoint(optimizer, generator, epoch, good_state)
         if epoch % config.checkpoint_every == 0 and epoch < config.epochs:
-            save()
+            try:
+                save()
+            except RunError as exc:  # the training goes on in memory; the next checkpoint may succeed
+                emit("warning", message=f"checkpoint at epoch {epoch} not saved: {exc}")
         emit("epoch", steps, history[-1]["loss"], seconds)
 
     if status == "running":
         status = "finished"
     model.load_state_dict(good_state)
     model = model.to(memory_format=torch.contiguous_format).eval()  # as load_run gives it back
-    save()
+    unsaved: RunError | None = None
+    try:
+        save()
+    except RunError as exc:
+        unsaved = exc
     emit("end", loss=history[-1]["loss"] if history else None, seconds=time.time() - started)
     info = _run_info(config, device, status, len(history), started)
+    if unsaved is not None:  # the model is not lost: it travels with the error
+        run = Run(config=config, model=model, path=None, status=status, history=history, info=info)
+        raise UnsavedRunError(str(unsaved), run, good_checkpoint) from unsaved.__cause__
     return Run(config=config, model=model, path=out, status=status, history=history, info=info)

@@ -116,3 +116,18 @@ def test_console_script_help():
     assert result.returncode == 0
     for option in ("--preset", "--out", "--epochs", "--seed", "--device", "--set", "--config"):
         assert option in result.stdout
+
+
+def test_out_that_is_a_file_is_refused(tmp_path, capsys):
+    target = tmp_path / "file"
+    target.write_text("keep")
+    code, _, err = run_cli(capsys, "train", "--out", str(target), "--epochs", "1", *TINY_SET)
+    assert code == 2 and "is a file" in err and "Traceback" not in err and target.read_text() == "keep"
+
+
+def test_resumed_divergence_is_explained(tmp_path, capsys):
+    out = tmp_path / "run"
+    main(["train", "--out", str(out), "--epochs", "5", "--set", "lr=1e12", *TINY_SET])
+    capsys.readouterr()
+    code, _, err = run_cli(capsys, "train", "--out", str(out), "--resume")
+    assert code == 1 and "diverged" in err
