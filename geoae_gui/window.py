@@ -46,6 +46,7 @@ class MainWindow(QMainWindow):
 
         self.browser = RunBrowser(runs_folder or default_runs_folder())
         self.browser.run_activated.connect(self.set_run)
+        self.browser.resume_requested.connect(self.resume_run)
         self.browser.folder_changed.connect(lambda _p: self.experiments_panel.reload_runs())
         dock = QDockWidget("Runs", self)
         dock.setObjectName("runs_dock")
@@ -176,6 +177,13 @@ class MainWindow(QMainWindow):
             self.browser.set_folder(path.parent)
         return self.set_run(path)
 
+    def resume_run(self, path: Path) -> None:
+        """Continue an unfinished run in the Train panel (refused there, with a message, while one trains)."""
+        if not self.train_panel.worker.running and not self.set_run(path):
+            return  # the folder cannot be opened: the window says why
+        self.show_panel("train")
+        self.train_panel.resume_run(path)
+
     def _run_saved(self, path: Path) -> None:
         self.browser.refresh()
         self.set_run(path)
@@ -264,6 +272,19 @@ class MainWindow(QMainWindow):
         store.sync()
 
     def closeEvent(self, event) -> None:
+        if self.train_panel.unsaved is not None:
+            answer = QMessageBox.question(
+                self,
+                "Quit without saving the run?",
+                f"The trained run {self.train_panel.unsaved_name} could not be saved: {self.train_panel.unsaved}."
+                "\n\nQuit anyway and lose it? (No: stay, and use “Save elsewhere…” in the Train panel.)",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                self.show_panel("train")
+                event.ignore()
+                return
         self.save_settings()
         if not self.train_panel.shutdown(timeout=15.0):
             self.statusBar().showMessage("the training thread is still stopping; it ends with the program")

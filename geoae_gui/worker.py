@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from PySide6.QtCore import QObject, Signal
 
 from geoae_core.config import Config
-from geoae_core.train import Progress, train
+from geoae_core.train import Progress, UnsavedRunError, train
 
 # reports are grouped so that a fast training never floods the event loop
 REPORT_INTERVAL_S = 0.05
@@ -58,14 +58,21 @@ class _Bridge(QObject):
     """Lives as long as its thread needs it; emits from the worker, delivers on the UI thread."""
 
     progress = Signal(object)  # dict: epoch, epochs, step, steps, losses (new ones), device, paused
-    finished = Signal(object)  # dict: status, path, error
+    warning = Signal(str)  # a checkpoint not saved, the run folder deleted: the training goes on
+    finished = Signal(object)  # dict: status, path, epochs_done, error, unsaved
     done = Signal(object, object)  # (result, error message or None) of a one-off task
 
 
 class TrainingWorker(QObject):
-    """One training at a time: start(config, out), pause(), resume(), step_epoch(), stop()."""
+    """One training at a time: start(config, out), pause(), resume(), step_epoch(), stop().
+
+    `start(None, out, resume=True)` continues the unfinished run in `out` from its checkpoint.
+    `finished` carries {"status", "path", "epochs_done", "error", "unsaved"}: `error` is a message
+    (None when the run was saved), `unsaved` an UnsavedRunError whose run could not be written.
+    """
 
     progress = Signal(object)
+    warning = Signal(str)
     finished = Signal(object)
 
     def __init__(self, parent: QObject | None = None):
@@ -84,7 +91,7 @@ class TrainingWorker(QObject):
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
-    def start(self, config: Config, out: Path) -> None:
+    def start(self, config: Config | None, out: Path, resume: bool = False) -> None:
         if self.running:
             raise RuntimeError("a training is already running")
         self._cancel = threading.Event()
@@ -93,10 +100,11 @@ class TrainingWorker(QObject):
         self.paused = False
         bridge = _Bridge()
         bridge.progress.connect(self.progress)
+        bridge.warning.connect(self.warning)
         bridge.finished.connect(self._finished)
         self._bridge = bridge
         self._thread = threading.Thread(
-            target=self._work, args=(config, Path(out), bridge), name="geoae-train", daemon=True
+            target=self._work, args=(config, Path(out), resume, bridge), name="geoae-train", daemon=True
         )
         self._thread.start()
 
@@ -132,7 +140,7 @@ class TrainingWorker(QObject):
         return not self.running
 
     # ------------------------------------------------------------ the thread
-    def _work(self, config: Config, out: Path, bridge: _Bridge) -> None:
+    def _work(self, config: Config | None, out: Path, resume: bool, bridge: _Bridge) -> None:
         import torch
 
         torch.set_num_threads(training_threads())  # this thread's own setting
@@ -159,8 +167,11 @@ class TrainingWorker(QObject):
             pending.clear()
 
         def callback(report: Progress) -> None:
-            if report.event == "epoch" and report.loss is not None:
-                pending.append(report.loss)
+            if report.event == "warning":
+                bridge.warning.emit(report.message)
+                return
+            if report.event == "epoch" and report.loss is not None and report.status != "diverged":
+                pending.append(report.loss)  # a diverged epoch is not in the run's history: not drawn either
             flush(report, force=report.event in ("start", "end"))
             if report.event != "epoch":
                 return
@@ -173,12 +184,21 @@ class TrainingWorker(QObject):
                     if self._cancel.is_set():
                         break
 
-        result: dict[str, Any] = {"status": "failed", "path": str(out), "error": None}
+        result: dict[str, Any] = {
+            "status": "failed",
+            "path": str(out),
+            "epochs_done": 0,
+            "error": None,
+            "unsaved": None,
+        }
         try:
-            run = train(config, out=out, callbacks=[callback], cancel=self._cancel)
-            result["status"] = run.status
-        except Exception as exc:  # a bad setting or a full disk: reported, never raised into Qt
-            result["error"] = f"{type(exc).__name__}: {exc}"
+            run = train(config, out=out, callbacks=[callback], cancel=self._cancel, resume=resume)
+            result.update(status=run.status, epochs_done=len(run.history))
+        except UnsavedRunError as exc:  # trained, but the folder could not be written: keep the model
+            exc.__traceback__ = None  # (not the training's frames)
+            result.update(status=exc.run.status, epochs_done=len(exc.run.history), error=str(exc), unsaved=exc)
+        except Exception as exc:  # a bad setting, a broken run folder: reported, never raised into Qt
+            result["error"] = str(exc) if _plain(exc) else f"{type(exc).__name__}: {exc}"
         finally:
             bridge.finished.emit(result)
 

@@ -1,4 +1,9 @@
-"""Train: pick a preset or edit every setting; start, pause, step one epoch, stop; live loss."""
+"""Train: pick a preset or edit every setting; start, pause, step one epoch, stop; live loss.
+
+Also: resume an unfinished run (stopped, or killed mid-training) from its checkpoint; say plainly
+when a run diverged; keep a trained model whose folder could not be written until it is saved
+elsewhere.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -31,9 +37,12 @@ from PySide6.QtWidgets import (
 
 from geoae_core.config import DEVICES, DIRAC_KINDS, KINDS, POSITION_TARGETS, REGULARISERS, SHAPES, Config, ConfigError
 from geoae_core.presets import describe, preset, preset_names
+from geoae_core.runs import CHECKPOINT_FILE, Run, RunError, load_run, save_run
+from geoae_core.train import UnsavedRunError
 
 from ..widgets.plots import make_plot, pen
-from ..worker import TrainingWorker
+from ..widgets.run_browser import UNFINISHED
+from ..worker import TrainingWorker, run_task
 from .base import Panel, guarded
 
 CUSTOM = "(custom)"
@@ -312,11 +321,16 @@ class TrainPanel(Panel):
         self.runs_folder = runs_folder
         self.worker = TrainingWorker(self)
         self.worker.progress.connect(self._on_progress)
+        self.worker.warning.connect(self._on_warning)
         self.worker.finished.connect(self._on_finished)
         self.losses: list[float] = []
+        self.warnings: list[str] = []  # of the current training: checkpoints not saved, folder deleted
         self.out: Path | None = None
+        self.unsaved: UnsavedRunError | None = None  # a trained run whose folder could not be written
+        self.unsaved_name = ""  # its folder's name, reused when it is saved elsewhere
+        self._saving = False  # a save elsewhere in flight
         self._started = 0.0
-        self._first_epoch = 0
+        self._epochs_before = 0  # epochs a resumed run had already done
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         # left: the settings
@@ -344,11 +358,29 @@ class TrainPanel(Panel):
         self.pause_button = QPushButton("Pause")
         self.step_button = QPushButton("Step one epoch")
         self.stop_button = QPushButton("Stop")
-        for button in (self.start_button, self.pause_button, self.step_button, self.stop_button):
+        self.resume_button = QPushButton("Resume run")
+        self.resume_button.setToolTip(
+            "Continue the selected unfinished run (stopped, or killed mid-training) from its last checkpoint"
+        )
+        self.save_elsewhere_button = QPushButton("Save elsewhere…")
+        self.save_elsewhere_button.setToolTip("Write the trained model, which its own folder could not take, elsewhere")
+        self.discard_button = QPushButton("Discard")
+        self.discard_button.setToolTip("Forget the trained model that could not be saved")
+        for button in (self.save_elsewhere_button, self.discard_button):
+            button.hide()
+        for button in (self.start_button, self.pause_button, self.step_button, self.stop_button, self.resume_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         column.addLayout(buttons)
+        unsaved_row = QHBoxLayout()  # shown only while a trained run could not be saved
+        unsaved_row.addWidget(self.save_elsewhere_button)
+        unsaved_row.addWidget(self.discard_button)
+        unsaved_row.addStretch(1)
+        column.addLayout(unsaved_row)
         self.start_button.clicked.connect(self.start)
+        self.resume_button.clicked.connect(lambda: self.resume_run())
+        self.save_elsewhere_button.clicked.connect(lambda: self.save_elsewhere())
+        self.discard_button.clicked.connect(self.discard_unsaved)
         self.pause_button.clicked.connect(self.toggle_pause)
         self.step_button.clicked.connect(self.step_epoch)
         self.stop_button.clicked.connect(self.stop)
@@ -378,21 +410,106 @@ class TrainPanel(Panel):
         if self.worker.running:
             self.show_warning("a training is already running: stop it first")
             return
+        if self._holding_unsaved():
+            return
         config = self.form.config()
         folder = Path(self.runs_folder())
-        folder.mkdir(parents=True, exist_ok=True)
-        self.out = self._free_folder(folder, self.name_edit.text().strip() or self._default_name())
-        self.losses = []
-        self._first_epoch = 0
-        self.loss_curve.setData([], [])
-        self.loss_plot.getPlotItem().setTitle(f"Training loss: {self.out.name}")
-        self.progress.setRange(0, max(config.epochs, 1))
-        self.progress.setValue(0)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise RunError(f"{folder}: cannot create the runs folder ({exc.strerror or exc})") from None
+        out = self._free_folder(folder, self.name_edit.text().strip() or self._default_name())
+        self._begin(out, config.epochs, [])
+        self.worker.start(config, out)
+        self.status_label.setText(f"starting {out.name}…")
+        self._set_buttons()
+
+    @guarded
+    def resume_run(self, path: Path | None = None) -> None:
+        """Continue an unfinished run (the selected one by default) in the worker thread."""
+        if self.worker.running:
+            self.show_warning("a training is already running: stop it, or let it end, before resuming another")
+            return
+        if self._holding_unsaved():
+            return
+        if path is None and (self.run is None or self.run.path is None):
+            self.show_info("no run selected: pick a stopped run in the run browser")
+            return
+        path = Path(path) if path is not None else self.run.path
+        run = load_run(path)  # a broken or hostile folder is refused here, with the file named
+        problem = resume_problem(run)
+        if problem:
+            self.show_warning(problem)
+            return
+        self._begin(path, run.config.epochs, [h["loss"] for h in run.history])
+        self.worker.start(None, path, resume=True)
+        self.status_label.setText(f"resuming {path.name} from epoch {len(run.history)}…")
+        self._set_buttons()
+
+    def _begin(self, out: Path, epochs: int, losses: list[float]) -> None:
+        """Reset the live view for a training into `out` that has already done len(losses) epochs."""
+        self.out = out
+        self.losses = list(losses)
+        self.warnings = []
+        self._epochs_before = len(losses)
+        self._draw_losses()
+        self.loss_plot.getPlotItem().setTitle(f"Training loss: {out.name}")
+        self.progress.setRange(0, max(epochs, 1))
+        self.progress.setValue(len(losses))
         self._started = time.perf_counter()
         self.clear_message()
-        self.worker.start(config, self.out)
-        self.status_label.setText(f"starting {self.out.name}…")
-        self._set_buttons()
+
+    def _holding_unsaved(self) -> bool:
+        if self.unsaved is not None:
+            self.show_warning(
+                f"{self.unsaved_name} is trained but not saved: “Save elsewhere…” or “Discard” it before training again"
+            )
+        return self.unsaved is not None
+
+    def discard_unsaved(self) -> None:
+        if self._saving:
+            return
+        self.unsaved = None
+        self.save_elsewhere_button.hide()
+        self.discard_button.hide()
+        self.clear_message()
+        self.status_label.setText("unsaved run discarded")
+
+    def save_elsewhere(self, folder: Path | None = None) -> None:
+        """Write the run that could not be saved into a new folder inside `folder` (asked for if None)."""
+        if self.unsaved is None or self._saving:
+            return
+        if folder is None:
+            chosen = QFileDialog.getExistingDirectory(self, "Save the trained run into", str(self.runs_folder()))
+            if not chosen:
+                return
+            folder = Path(chosen)
+        unsaved = self.unsaved
+        try:
+            target = self._free_folder(Path(folder), self.unsaved_name)
+        except (ConfigError, OSError) as exc:
+            self.show_error(f"cannot save into {folder}: {exc}")
+            return
+        self._saving = True
+        self.save_elsewhere_button.setEnabled(False)
+        self.discard_button.setEnabled(False)
+        self.status_label.setText(f"saving to {target}…")
+        run_task(write_run, target, unsaved, on_done=lambda _r, error: self._saved_elsewhere(target, error))
+
+    def _saved_elsewhere(self, target: Path, error: str | None) -> None:
+        self._saving = False
+        self.save_elsewhere_button.setEnabled(True)
+        self.discard_button.setEnabled(True)
+        if error:
+            self.show_error(f"{error}. The trained model is still in memory: try another folder.")
+            self.status_label.setText("not saved")
+            return
+        self.unsaved = None
+        self.save_elsewhere_button.hide()
+        self.discard_button.hide()
+        self.run_saved.emit(target)
+        self.show_info(f"run saved to {target}")
+        self.status_label.setText(f"saved to {target}")
 
     def toggle_pause(self) -> None:
         if not self.worker.running:
@@ -433,13 +550,12 @@ class TrainPanel(Panel):
     def _on_progress(self, report: dict) -> None:
         self.losses.extend(report["losses"])
         if report["losses"]:
-            epochs = np.arange(1, len(self.losses) + 1) + self._first_epoch
-            self.loss_curve.setData(epochs, np.maximum(np.asarray(self.losses), 1e-30))
+            self._draw_losses()
         epoch, epochs = report["epoch"], report["epochs"]
         self.progress.setRange(0, max(epochs, 1))
         self.progress.setValue(epoch)
         elapsed = report["time"] - self._started
-        rate = len(self.losses) / elapsed if elapsed > 0 else 0.0
+        rate = (len(self.losses) - self._epochs_before) / elapsed if elapsed > 0 else 0.0
         left = (epochs - epoch) / rate if rate > 0 else float("nan")
         state = "paused" if report["paused"] else "training"
         loss = f"loss {self.losses[-1]:.4g} · " if self.losses else ""
@@ -449,18 +565,46 @@ class TrainPanel(Panel):
         )
         self._set_buttons()
 
+    def _draw_losses(self) -> None:
+        epochs = np.arange(1, len(self.losses) + 1)
+        self.loss_curve.setData(epochs, np.maximum(np.asarray(self.losses, float), 1e-30))
+
+    def _on_warning(self, text: str) -> None:
+        self.warnings.append(text)
+        self.show_warning(f"{text}; the training goes on")
+
     def _on_finished(self, result: dict) -> None:
         self._set_buttons()
         elapsed = time.perf_counter() - self._started
+        path = Path(result["path"])
+        if result.get("unsaved") is not None:
+            self.unsaved, self.unsaved_name = result["unsaved"], path.name
+            self.save_elsewhere_button.show()
+            self.save_elsewhere_button.setEnabled(True)
+            self.discard_button.show()
+            self.status_label.setText(f"{result['status']} after {result['epochs_done']} epochs, not saved")
+            self.show_error(
+                f"{result['error']}. The trained model ({result['status']}, {result['epochs_done']} epochs) is kept "
+                "in memory: “Save elsewhere…” writes it to another folder."
+            )
+            return
         if result.get("error"):
             self.show_error(f"training failed: {result['error']}")
             self.status_label.setText("failed")
             return
         status = result["status"]
-        self.status_label.setText(f"{status} after {len(self.losses)} epochs ({elapsed:.1f} s): {result['path']}")
-        kind = "info" if status == "finished" else "warning"
-        self.message.show_message(f"run {status}, saved to {result['path']}", kind)
-        self.run_saved.emit(Path(result["path"]))
+        self.status_label.setText(f"{status} after {len(self.losses)} epochs ({elapsed:.1f} s): {path}")
+        self.run_saved.emit(path)  # the window makes it current (which redraws this panel)
+        if status == "diverged":
+            self.show_warning(divergence_text(path, result["epochs_done"]))
+        elif status == "finished" and self.warnings:
+            self.show_warning(f"run finished, saved to {path}; during the training: {self.warnings[-1]}")
+        elif status == "finished":
+            self.show_info(f"run finished, saved to {path}")
+        else:
+            self.show_warning(
+                f"run {status} at epoch {result['epochs_done']}, saved to {path}: “Resume run” continues it"
+            )
 
     # ------------------------------------------------------------- redraw
     def refresh(self) -> None:
@@ -484,6 +628,19 @@ class TrainPanel(Panel):
         seconds = self.run.info.get("wall_seconds")
         took = f" in {seconds:.1f} s" if isinstance(seconds, int | float) else ""
         self.status_label.setText(f"{name}: {self.run.status}, {len(history)} epochs on {device}{took}")
+        if self.run.status == "diverged":
+            self.show_warning(divergence_text(self.run.path or Path(name), len(history)))
+        elif self.run.status in UNFINISHED:
+            problem = resume_problem(self.run)
+            self.show_info(
+                problem
+                or f"{name} is unfinished ({self.run.status}, epoch {len(history)} of "
+                f"{self.run.config.epochs}): “Resume run” continues it from its last checkpoint"
+            )
+
+    def set_run(self, run: Run | None) -> None:
+        super().set_run(run)
+        self._set_buttons()
 
     def plots(self) -> dict[str, QWidget]:
         return {"loss": self.loss_plot}
@@ -496,7 +653,8 @@ class TrainPanel(Panel):
         self.step_button.setEnabled(running)
         self.stop_button.setEnabled(running)
         self.form.setEnabled(not running)
-        self.pause_button.setText("Resume" if running and self.worker.paused else "Pause")
+        self.pause_button.setText("Continue" if running and self.worker.paused else "Pause")
+        self.resume_button.setEnabled(not running and self.run is not None and not resume_problem(self.run))
 
     def _default_name(self) -> str:
         preset_name = self.form.preset_name()
@@ -508,9 +666,46 @@ class TrainPanel(Panel):
         if "/" in name or "\\" in name or name in (".", ".."):
             raise ConfigError(f"run name: {name!r} must be a plain folder name")
         candidate, n = folder / name, 2
-        while candidate.exists() and any(candidate.iterdir()):
+        while candidate.exists() and (not candidate.is_dir() or any(candidate.iterdir())):
             candidate, n = folder / f"{name}-{n}", n + 1
         return candidate
+
+
+def resume_problem(run: Run) -> str:
+    """Why this run cannot be resumed, or "" if it can."""
+    name = run.path.name if run.path is not None else "this run"
+    if run.path is None:
+        return "this run has no folder to resume in"
+    if run.status == "finished":
+        return f"{name} is finished: there is nothing to resume"
+    if run.status == "diverged":
+        return (
+            f"{divergence_text(run.path, len(run.history))} Resuming would repeat the same steps: "
+            "start a new run with a smaller learning rate or λ instead."
+        )
+    if run.status not in UNFINISHED:
+        return f"{name}: a run with status {run.status!r} cannot be resumed"
+    if not (run.path / CHECKPOINT_FILE).is_file():
+        return f"{name} cannot be resumed: it has no {CHECKPOINT_FILE}"
+    return ""
+
+
+def divergence_text(path: Path, epochs_done: int) -> str:
+    kept = f"the last finite epoch ({epochs_done}) is kept" if epochs_done else "the initial weights are kept"
+    return (
+        f"{Path(path).name} diverged: the loss or the weights stopped being finite in epoch {epochs_done + 1}; "
+        f"{kept} in {path}."
+    )
+
+
+def write_run(target: Path, unsaved: UnsavedRunError) -> Path:
+    """Save a run whose own folder could not be written (in a worker thread) as a resumable run folder."""
+    run = unsaved.run
+    try:
+        save_run(target, run.config, run.model.state_dict(), run.history, run.info, unsaved.checkpoint)
+    except OSError as exc:
+        raise RunError(f"{target}: could not save the run ({exc.strerror or exc})") from None
+    return target
 
 
 def format_seconds(seconds: float) -> str:

@@ -1,16 +1,21 @@
-"""The run browser: the run folders inside one folder, the current one highlighted."""
+"""The run browser: the run folders inside one folder, the current one highlighted.
+
+A diverged run's status is shown in red, an unfinished one (stopped, or killed mid-training) in
+amber; the context menu opens a run or resumes an unfinished one.
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QAction, QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -18,9 +23,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from geoae_core.runs import CONFIG_FILE, STATUS_FILE
+from geoae_core.runs import CHECKPOINT_FILE, CONFIG_FILE, STATUS_FILE
 
 COLUMNS = ("run", "kind", "status", "epochs")
+UNFINISHED = ("cancelled", "running")  # stopped, or killed mid-training (run.json never said otherwise)
+# status -> (colour, tooltip) of the status cell
+MARKS = {
+    "diverged": ("#c62828", "the loss diverged: the weights of the last finite epoch are kept"),
+    "cancelled": ("#b26a00", "stopped before the end: right-click > Resume training continues it"),
+    "running": ("#b26a00", "interrupted (killed or crashed) mid-training: right-click > Resume training continues it"),
+}
 
 
 def run_summary(folder: Path) -> dict[str, str]:
@@ -60,6 +72,7 @@ class RunBrowser(QWidget):
 
     run_activated = Signal(Path)
     folder_changed = Signal(Path)
+    resume_requested = Signal(Path)
 
     def __init__(self, folder: Path, parent: QWidget | None = None):
         super().__init__(parent)
@@ -84,6 +97,8 @@ class RunBrowser(QWidget):
         self.tree.setAlternatingRowColors(True)
         self.tree.itemActivated.connect(self._activated)
         self.tree.itemClicked.connect(self._activated)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._context_menu)
         layout.addWidget(self.folder_label)
         layout.addLayout(buttons)
         layout.addWidget(self.tree, 1)
@@ -113,6 +128,13 @@ class RunBrowser(QWidget):
             item = QTreeWidgetItem([summary[c] for c in COLUMNS])
             item.setData(0, Qt.ItemDataRole.UserRole, str(path))
             item.setToolTip(0, str(path))
+            status_column = COLUMNS.index("status")
+            if summary["status"] in MARKS:
+                colour, tip = MARKS[summary["status"]]
+                if summary["status"] in UNFINISHED and not (path / CHECKPOINT_FILE).is_file():
+                    tip = f"unfinished, with no {CHECKPOINT_FILE}: it cannot be resumed"
+                item.setForeground(status_column, QBrush(QColor(colour)))
+                item.setToolTip(status_column, tip)
             self.tree.addTopLevelItem(item)
         for column in range(len(COLUMNS)):
             self.tree.resizeColumnToContents(column)
@@ -130,6 +152,33 @@ class RunBrowser(QWidget):
                 item.setFont(column, font)
             if is_current:
                 self.tree.setCurrentItem(item)
+
+    def item(self, path: Path) -> QTreeWidgetItem | None:
+        for i in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(i)
+            if Path(item.data(0, Qt.ItemDataRole.UserRole)) == Path(path):
+                return item
+        return None
+
+    def context_actions(self, path: Path) -> list[QAction]:
+        """The context menu of one run: open it; resume it if it is unfinished and has a checkpoint."""
+        path = Path(path)
+        open_action = QAction("Open", self)
+        open_action.triggered.connect(lambda: self.run_activated.emit(path))
+        resume = QAction("Resume training", self)
+        resume.setEnabled(run_summary(path)["status"] in UNFINISHED and (path / CHECKPOINT_FILE).is_file())
+        resume.triggered.connect(lambda: self.resume_requested.emit(path))
+        return [open_action, resume]
+
+    def _context_menu(self, position: QPoint) -> None:
+        item = self.tree.itemAt(position)
+        if item is None:
+            return
+        menu = QMenu(self)
+        for action in self.context_actions(Path(item.data(0, Qt.ItemDataRole.UserRole))):
+            action.setParent(menu)
+            menu.addAction(action)
+        menu.exec(self.tree.viewport().mapToGlobal(position))
 
     def choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Folder of runs", str(self.folder))

@@ -7,6 +7,7 @@ import time
 from PySide6.QtCore import QTimer
 
 from geoae_core import load_run
+from geoae_core.runs import CHECKPOINT_FILE
 
 # tiny trainings: seconds on two shared CPU cores
 TINY_TRAIN = {"size": 32, "n_train": 300, "epochs": 2, "device": "cpu"}
@@ -63,7 +64,7 @@ def test_pause_step_one_epoch_then_stop(make_window, tmp_path, qtbot):
     panel.start_button.click()
     qtbot.waitUntil(lambda: len(panel.losses) >= 1, timeout=30_000)
     panel.pause_button.click()
-    assert panel.pause_button.text() == "Resume"
+    assert panel.pause_button.text() == "Continue"  # ("Resume run" is for a stopped run)
     qtbot.waitUntil(lambda: "paused" in panel.status_label.text(), timeout=10_000)
     qtbot.wait(300)
     held = len(panel.losses)
@@ -93,7 +94,9 @@ def test_closing_the_window_during_training_neither_hangs_nor_crashes(make_windo
     window.close()
     assert time.perf_counter() - tick < 15
     assert not thread.is_alive()
-    assert load_run(tmp_path / "runs" / "closing").status == "cancelled"
+    run = load_run(tmp_path / "runs" / "closing")
+    assert run.status == "cancelled" and len(run.history) == run.info["epochs_done"] >= 1
+    assert (tmp_path / "runs" / "closing" / CHECKPOINT_FILE).is_file()  # it can be resumed later
 
 
 def test_the_event_loop_never_stalls_200_ms_while_training(make_window, tmp_path, qtbot):
