@@ -27,7 +27,7 @@ from torch.nn import functional as F
 from .config import Config, ConfigError
 from .data import training_set
 from .models import Autoencoder
-from .runs import Run, save_run
+from .runs import Run, RunError, save_run
 from .train import Callback, CancelToken, Progress, _run_info, init_model, resolve_device
 
 TOP_WIDTH = 128  # channels of the generator's first layer; each up-sampling halves them (DCGAN uses 512)
@@ -225,7 +225,10 @@ def train_gan(
     def save() -> None:
         if out is not None:
             info = _run_info(config, device, status, len(history), started)
-            save_run(out, config, good_state, history, info, good_checkpoint)
+            try:
+                save_run(out, config, good_state, history, info, good_checkpoint)
+            except OSError as exc:  # a full disk or a vanished folder: say which, as train does
+                raise RunError(f"{out}: could not save the run ({exc.strerror or exc})") from exc
 
     emit("start")
     model.train()
