@@ -93,6 +93,30 @@ def load_config_file(path: str) -> Config:
         raise ConfigError(f"--config {path}: {exc}") from None
 
 
+def config_from_args(args: argparse.Namespace) -> Config:
+    """--preset or --config, then --set, then --epochs/--seed/--device, validated."""
+    if args.preset and args.config:
+        raise UsageError(f"geoae {args.command}: give --preset or --config, not both")
+    config = load_config_file(args.config) if args.config else preset(args.preset or "disks")
+    changes = {name: getattr(args, name) for name in ("epochs", "seed", "device") if getattr(args, name) is not None}
+    return config.with_overrides(args.set).replace(**changes)
+
+
+def add_config_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--preset", help="named configuration (see `geoae presets`); default disks")
+    parser.add_argument("--config", help="JSON file of settings (as a run's config.json)")
+    parser.add_argument("--epochs", type=non_negative_int, help="number of epochs (overrides the preset)")
+    parser.add_argument("--seed", type=non_negative_int, help="seed of the data, the weights and the shuffling")
+    parser.add_argument("--device", choices=["auto", "cpu", "cuda"], help="where to train (auto: CUDA if present)")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="change any setting, e.g. --set bias=false --set holes=[[11,18]] (repeatable)",
+    )
+
+
 def command_train(args: argparse.Namespace) -> int:
     from .train import train
 
@@ -101,14 +125,7 @@ def command_train(args: argparse.Namespace) -> int:
         raise UsageError(f"geoae train: --out {out} is a file, not a folder")
     if args.resume:
         return report_run(train(None, out=out, callbacks=[ProgressBar()], resume=True), out)
-    if args.preset and args.config:
-        raise UsageError("geoae train: give --preset or --config, not both")
-    config = load_config_file(args.config) if args.config else preset(args.preset or "disks")
-    changes: dict[str, Any] = {}
-    for name in ("epochs", "seed", "device"):
-        if getattr(args, name) is not None:
-            changes[name] = getattr(args, name)
-    config = config.with_overrides(args.set).replace(**changes)
+    config = config_from_args(args)
     if out.exists() and any(out.iterdir()) and not args.force:
         raise UsageError(f"geoae train: {out} is not empty (use --force to overwrite, --resume to continue)")
     return report_run(train(config, out=out, callbacks=[ProgressBar()]), out)
@@ -149,9 +166,7 @@ def command_eval(args: argparse.Namespace) -> int:
 def command_sweep(args: argparse.Namespace) -> int:
     from .sweep import expand_members, sweep
 
-    config = load_config_file(args.config) if args.config else preset(args.preset or "disks")
-    changes = {name: getattr(args, name) for name in ("epochs", "seed", "device") if getattr(args, name) is not None}
-    config = config.with_overrides(args.set).replace(**changes)
+    config = config_from_args(args)
     if args.seeds < 1:
         raise UsageError("geoae sweep: --seeds must be at least 1")
     try:
@@ -227,19 +242,8 @@ def build_parser() -> ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
 
     train = commands.add_parser("train", help="train a model into a run folder", description="Train a model.")
-    train.add_argument("--preset", help="named configuration (see `geoae presets`); default disks")
-    train.add_argument("--config", help="JSON file of settings (as a run's config.json)")
+    add_config_options(train)
     train.add_argument("--out", required=True, help="run folder to write (config, weights, history)")
-    train.add_argument("--epochs", type=non_negative_int, help="number of epochs (overrides the preset)")
-    train.add_argument("--seed", type=non_negative_int, help="seed of the data, the weights and the shuffling")
-    train.add_argument("--device", choices=["auto", "cpu", "cuda"], help="where to train (auto: CUDA if present)")
-    train.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="change any setting, e.g. --set bias=false --set holes=[[11,18]] (repeatable)",
-    )
     train.add_argument("--force", action="store_true", help="overwrite a non-empty --out folder")
     train.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
     train.set_defaults(func=command_train)
@@ -258,17 +262,12 @@ def build_parser() -> ArgumentParser:
         help="train a family of runs (seeds, settings) side by side",
         description="Train every combination of --vary values and seeds; each member is a run folder under --out.",
     )
-    sweep.add_argument("--preset", help="named configuration (see `geoae presets`); default disks")
-    sweep.add_argument("--config", help="JSON file of settings")
+    add_config_options(sweep)
     sweep.add_argument("--out", required=True, help="folder for the members' run folders")
     sweep.add_argument("--seeds", type=non_negative_int, default=1, help="seeds per combination (seed, seed+1, ...)")
     sweep.add_argument(
         "--vary", action="append", default=[], metavar="KEY=V1,V2", help="values of one setting (repeatable)"
     )
-    sweep.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="fixed setting (repeatable)")
-    sweep.add_argument("--epochs", type=non_negative_int, help="number of epochs")
-    sweep.add_argument("--seed", type=non_negative_int, help="first seed")
-    sweep.add_argument("--device", choices=["auto", "cpu", "cuda"], help="where to train")
     sweep.add_argument("--workers", type=non_negative_int, help="runs trained at once (default: one per core on CPU)")
     sweep.add_argument("--force", action="store_true", help="write into a non-empty --out")
     sweep.set_defaults(func=command_sweep)

@@ -9,7 +9,7 @@ import shutil
 import threading
 
 import pytest
-import torch
+from same_weights import assert_bitwise_equal, state  # tests/ is on sys.path
 
 from geoae_core import cli, load_run, train
 from geoae_core.runs import RunError, save_run
@@ -22,16 +22,6 @@ train_module = importlib.import_module("geoae_core.train")
 
 def disk_full(*args, **kwargs):
     raise OSError(errno.ENOSPC, "No space left on device")
-
-
-def state(run):
-    return {k: v.detach().cpu() for k, v in run.model.state_dict().items()}
-
-
-def assert_bitwise_equal(a, b):
-    assert a.keys() == b.keys()
-    for key in a:
-        assert torch.equal(a[key], b[key]), key
 
 
 @pytest.fixture(scope="module")

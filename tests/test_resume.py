@@ -6,21 +6,11 @@ import sys
 import threading
 import time
 
-import torch
+from same_weights import assert_bitwise_equal, state  # tests/ is on sys.path
 
 from geoae_core import load_run, train
 
 SETTINGS = {"size": 32, "n_train": 300, "batch_size": 100, "device": "cpu", "checkpoint_every": 2}
-
-
-def state(run):
-    return {k: v.detach().cpu() for k, v in run.model.state_dict().items()}
-
-
-def assert_bitwise_equal(a, b):
-    assert a.keys() == b.keys()
-    for key in a:
-        assert torch.equal(a[key], b[key]), key
 
 
 def test_resume_after_cancel_is_bitwise_identical(tmp_path):

@@ -8,8 +8,8 @@ import shutil
 import threading
 
 import pytest
-import torch
 from PySide6.QtWidgets import QMessageBox
+from same_weights import assert_same_weights  # tests/ is on sys.path
 from test_train_panel import fill_form  # (tests/gui is on sys.path: pytest's prepend import mode)
 
 from geoae_core import load_run, train
@@ -31,17 +31,6 @@ def stopped_token():
     event = threading.Event()
     event.set()
     return event
-
-
-def state(run):
-    return {k: v.detach().cpu() for k, v in run.model.state_dict().items()}
-
-
-def assert_same_weights(a, b):
-    a, b = state(a), state(b)
-    assert a.keys() == b.keys()
-    for key in a:
-        assert torch.equal(a[key], b[key]), key
 
 
 def status_cell(window, path):
