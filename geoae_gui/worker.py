@@ -239,9 +239,7 @@ def _plain(exc: Exception) -> bool:
     from geoae_core.config import ConfigError
     from geoae_core.runs import RunError
 
-    from .engine import Unavailable
-
-    return isinstance(exc, ConfigError | RunError | Unavailable)
+    return isinstance(exc, ConfigError | RunError)
 
 
 def run_task(fn: Callable[..., Any], *args: Any, on_done: Callable[[Any, Any], None], **kwargs: Any) -> Task:

@@ -33,9 +33,7 @@ def error_text(exc: BaseException) -> str:
     from geoae_core.config import ConfigError
     from geoae_core.runs import RunError
 
-    from ..engine import Unavailable
-
-    if isinstance(exc, ConfigError | RunError | Unavailable):
+    if isinstance(exc, ConfigError | RunError):
         return str(exc)
     return f"{type(exc).__name__}: {exc}"
 

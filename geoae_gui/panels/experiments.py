@@ -218,12 +218,6 @@ class ExperimentsPanel(Panel):
 
     # ------------------------------------------------------------ reproduce
     def _check_available(self) -> bool:
-        try:
-            engine.optional("reproduce", "run_ids")
-        except engine.Unavailable as exc:
-            self.available.setText(f"<b>not available</b>: {exc}. Comparing runs below works without it.")
-            self.run_button.setEnabled(False)
-            return False
         self.available.setText("Check ids, then run them; figures and verdicts appear on the right.")
         self.run_button.setEnabled(not self._running)
         return True
@@ -237,14 +231,11 @@ class ExperimentsPanel(Panel):
 
     @guarded
     def run_checked(self) -> None:
-        if not self._check_available():
-            self.show_warning("geoae_core.reproduce.run_ids is not available yet")
-            return
         ids = self.checked_ids()
         if not ids:
             self.show_info("check at least one experiment id")
             return
-        run_ids = engine.optional("reproduce", "run_ids")
+        run_ids = engine.run_ids
         out = Path(self.runs_folder()) / "reproduce"
         reports = _Reports(self)
         reports.report.connect(self._on_report)

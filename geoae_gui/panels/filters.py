@@ -8,6 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
+from geoae_core import analysis
 from geoae_core.data import onehot
 
 from .. import engine
@@ -170,11 +171,7 @@ class FiltersPanel(Panel):
         self.summary.setText("")
 
     def _draw_position_kernels(self, weights: list[np.ndarray]) -> None:
-        try:
-            rows = engine.optional("analysis", "filter_cosines")(self.run, REFERENCE)
-        except engine.Unavailable as exc:
-            rows = None
-            self.show_warning(f"cosine similarity not shown: {exc}")
+        rows = analysis.filter_cosines(self.run, REFERENCE)
         cosines = []
         for index, w in enumerate(weights):
             kernel = np.asarray(w, float).reshape(-1, 3)[0]
@@ -225,10 +222,7 @@ class FiltersPanel(Panel):
         else:
             x = onehot(np.array([int(value)]), config.size)
             what = f"one-hot Dirac at position {int(value)}"
-        try:
-            layers = engine.optional("analysis", "layer_activations")(self.run, x, side)
-        except engine.Unavailable:
-            layers = self.run.activations(x, side)
+        layers = analysis.layer_activations(self.run, x, side)
         self.activations_title.setText(f"<b>Activations of each {side} layer</b> for a {what} (own scale per layer)")
         for index, a in enumerate(layers):
             a = np.asarray(a)[0]  # (C, H, W) or (C, n)

@@ -18,22 +18,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from geoae_core.theory import radial_profile
+
 from .. import engine
 from ..widgets.plots import ImagePlot, make_plot, pen, tile
 from .base import Panel, guarded
 
 SLIDER_STEPS = 1000
-
-
-def radial_profile(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The engine's radial mean when theory has it, else the image's middle row from the centre out."""
-    if engine.has("theory", "radial_profile"):
-        return engine.optional("theory", "radial_profile")(image)
-    m = image.shape[0]
-    row = image[m // 2]
-    t = np.arange(m) - (m - 1) / 2
-    keep = t >= 0
-    return t[keep], row[keep]
 
 
 class LatentPanel(Panel):

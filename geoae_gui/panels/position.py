@@ -22,29 +22,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from geoae_core.data import onehot, triangle_diracs
+from geoae_core.data import triangle_diracs
 from geoae_core.evaluate import peak_positions
-from geoae_core.models import HandcraftedPositionEncoder
 from geoae_core.runs import Run
+from geoae_core.theory import handcrafted_table
 
-from .. import engine
 from ..widgets.plots import make_plot, pen
 from .base import Panel, guarded
 
 SIZES = [2, 4, 8, 16, 32, 64]
 SLIDER_STEPS = 1000
-
-
-def handcrafted_table(n: int, kernel: tuple[float, float, float]) -> list[dict]:
-    """theory.handcrafted_table (exact), else the engine's HandcraftedPositionEncoder in floats."""
-    if engine.has("theory", "handcrafted_table"):
-        return engine.optional("theory", "handcrafted_table")(n, kernel)
-    import torch
-
-    net = HandcraftedPositionEncoder(n, kernel).double()
-    with torch.no_grad():
-        layers = net.activations(torch.as_tensor(onehot(np.arange(n), n), dtype=torch.float64))
-    return [{"position": a, "layers": [layer[a, 0].tolist() for layer in layers]} for a in range(n)]
 
 
 def number(value: float) -> str:

@@ -10,9 +10,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from geoae_core import analysis, theory
 from geoae_core.runs import Run
 
-from .. import engine
 from ..widgets.plots import make_plot, pen
 from ..worker import run_task
 from .base import Panel, guarded
@@ -22,19 +22,18 @@ def compute(run: Run) -> dict[str, Any]:
     """Everything the panel draws, from theory and analysis; a missing part becomes a note."""
     config = run.config
     out: dict[str, Any] = {"notes": []}
-    optimal = engine.optional("theory", "optimal_profiles")
-    out["optimal"] = optimal(config.radius_max, config.size, config.sigma, n_images=config.n_train, seed=config.seed)
-    for key, module, name in (
-        ("learned", "analysis", "learned_profile"),
-        ("agreement", "analysis", "profile_agreement"),
-        ("h", "analysis", "h_against_inner_product"),
+    out["optimal"] = theory.optimal_profiles(
+        config.radius_max, config.size, config.sigma, n_images=config.n_train, seed=config.seed
+    )
+    for key, function in (
+        ("learned", analysis.learned_profile),
+        ("agreement", analysis.profile_agreement),
+        ("h", analysis.h_against_inner_product),
     ):
         try:
-            out[key] = engine.optional(module, name)(run)
-        except engine.Unavailable as exc:
-            out["notes"].append(str(exc))
-        except Exception as exc:
-            out["notes"].append(f"{module}.{name}: {type(exc).__name__}: {exc}")
+            out[key] = function(run)
+        except Exception as exc:  # one analysis failing leaves the others on screen
+            out["notes"].append(f"{function.__name__}: {type(exc).__name__}: {exc}")
     return out
 
 

@@ -59,23 +59,6 @@ def test_compare_z_curves_of_disk_runs(make_window, runs_folder):
     assert [c.name() for c in panel.compare_plot.getPlotItem().listDataItems()] == ["disk"]
 
 
-def test_reproduce_not_available_says_so(make_window, runs_folder, monkeypatch):
-    real = engine.optional
-
-    def missing(module, name):
-        if module == "reproduce":
-            raise engine.Unavailable("geoae_core.reproduce is not available in this version of the engine")
-        return real(module, name)
-
-    monkeypatch.setattr(engine, "optional", missing)
-    window = make_window(runs_folder)
-    panel = window.show_panel("experiments")
-    assert "not available" in panel.available.text()
-    assert not panel.run_button.isEnabled()
-    panel.run_checked()
-    assert "not available" in panel.message.label.text()
-
-
 @pytest.fixture
 def fake_reproduce(monkeypatch):
     """A stand-in run_ids with the engine's contract: OUT/ID.png, OUT/ID.json, records returned."""
@@ -101,8 +84,7 @@ def fake_reproduce(monkeypatch):
             records[exp_id] = record
         return records
 
-    real = engine.optional
-    monkeypatch.setattr(engine, "optional", lambda m, n: run_ids if (m, n) == ("reproduce", "run_ids") else real(m, n))
+    monkeypatch.setattr(engine, "run_ids", run_ids)
     return calls
 
 
