@@ -17,10 +17,11 @@ DIRECT_PAIRS = 100_000
 ELLIPSE_ASPECT = 0.6
 
 
-def _centre_distances(size: int) -> np.ndarray:
-    c = (size - 1) / 2
-    t = np.arange(size) - c
-    return np.hypot(t[:, None], t[None, :])
+def centre_distances(shape: int | tuple[int, ...]) -> np.ndarray:
+    """Distance of every sample to the centre ((m-1)/2, ...); an int is a square image's side."""
+    shape = (shape, shape) if isinstance(shape, int) else tuple(shape)
+    axes = np.meshgrid(*[np.arange(m) - (m - 1) / 2 for m in shape], indexing="ij")
+    return np.sqrt(sum(a**2 for a in axes))
 
 
 def blurred_disk_value(rho: np.ndarray, r: np.ndarray, sigma: float) -> np.ndarray:
@@ -77,7 +78,7 @@ def disk_images(radii: np.ndarray, size: int = 64, sigma: float = 1.0) -> np.nda
     radii = np.atleast_1d(np.asarray(radii, float))
     if sigma <= 0 or not np.all(np.isfinite(radii)) or np.any(radii < 0):
         raise ValueError("disk_images: radii must be finite and non-negative, sigma positive")
-    distances, inverse = np.unique(_centre_distances(size).round(9), return_inverse=True)
+    distances, inverse = np.unique(centre_distances(size).round(9), return_inverse=True)
     values = _rim_values(distances, radii, sigma).astype(np.float32)
     return values[:, inverse.reshape(size, size)]
 
@@ -88,7 +89,7 @@ def disk_images_mc(
     """The paper's Monte Carlo estimator (eq. 21): each pixel averages n_samples indicators."""
     rng = np.random.default_rng(seed)
     radii = np.atleast_1d(np.asarray(radii, float))
-    rho = _centre_distances(size).reshape(-1)
+    rho = centre_distances(size).reshape(-1)
     out = np.empty((len(radii), rho.size), np.float32)
     for i, r in enumerate(radii):
         xi = rng.normal(0.0, sigma, size=(rho.size, n_samples, 2))

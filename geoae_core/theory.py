@@ -24,7 +24,7 @@ from scipy import optimize, special
 from scipy.sparse.linalg import svds
 
 from .config import Config
-from .data import disk_images, training_radii
+from .data import centre_distances, disk_images, training_radii
 from .models import HandcraftedPositionEncoder
 from .runs import Run
 
@@ -111,16 +111,10 @@ def numerical_profile(R: float, n: int = 400) -> tuple[np.ndarray, np.ndarray]:
 _POWER_ITERATIONS = 2000
 
 
-def _centre_distances(shape: tuple[int, ...]) -> np.ndarray:
-    axes = [np.arange(m) - (m - 1) / 2 for m in shape]
-    grids = np.meshgrid(*axes, indexing="ij")
-    return np.sqrt(sum(g**2 for g in grids))
-
-
 def radial_profile(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mean of an image (or 1-D signal) per distinct distance to its centre ((m-1)/2, ...)."""
     values = np.asarray(values, float)
-    distances, inverse = np.unique(_centre_distances(values.shape).round(9), return_inverse=True)
+    distances, inverse = np.unique(centre_distances(values.shape).round(9), return_inverse=True)
     inverse = inverse.ravel()
     return distances, np.bincount(inverse, values.ravel()) / np.bincount(inverse)
 

@@ -6,8 +6,8 @@ from geoae_core.config import Config
 from geoae_core.data import (
     DIRECT_PAIRS,
     RIM_WIDTH_SIGMAS,
-    _centre_distances,
     blurred_disk_value,
+    centre_distances,
     disk_images,
     disk_images_mc,
     ellipse_images,
@@ -40,11 +40,11 @@ def test_many_radii_through_the_interpolated_table_stay_exact():
     """Above DIRECT_PAIRS rim pairs the values come from a table and Hermite interpolation."""
     radii = np.concatenate([[0.0, 1e-3, 0.05, 31.99, 32.0], np.random.default_rng(3).uniform(0, 32, 1200)])
     images = disk_images(radii, 64, 1.0)
-    d = np.unique(_centre_distances(64).round(9))
+    d = np.unique(centre_distances(64).round(9))
     rho, r = np.broadcast_arrays(d[None, :], radii[:, None])
     assert (np.abs(rho - r) < RIM_WIDTH_SIGMAS).sum() > DIRECT_PAIRS  # the fast path ran
     exact = blurred_disk_value(rho, r, 1.0)  # every pair evaluated directly
-    _, inverse = np.unique(_centre_distances(64).round(9), return_inverse=True)
+    _, inverse = np.unique(centre_distances(64).round(9), return_inverse=True)
     assert np.abs(images - exact[:, inverse.reshape(64, 64)]).max() < 1e-5
     for i in (0, 3, 7, 500):  # and a few against the per-pixel formula itself
         assert np.abs(images[i] - per_pixel_reference(radii[i], 64, 1.0)).max() < 1e-5
