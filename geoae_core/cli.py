@@ -41,6 +41,13 @@ def non_negative_int(text: str) -> int:
     return value
 
 
+def positive_int(text: str) -> int:
+    value = non_negative_int(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("0 is not positive")
+    return value
+
+
 class ProgressBar:
     """A one-line progress bar on stderr: epoch, loss, epochs per second, time left."""
 
@@ -216,8 +223,16 @@ def command_reproduce(args: argparse.Namespace) -> int:
         sys.stderr.write(f"\n{text}\n")
         sys.stderr.flush()
 
+    settings = {"runs": args.runs, "lambda_runs": args.runs} if args.runs else None
     records = run_ids(
-        ids, args.out, quick=args.quick, seed=args.seed, device=args.device, callbacks=[bar], on_stage=stage
+        ids,
+        args.out,
+        quick=args.quick,
+        seed=args.seed,
+        device=args.device,
+        callbacks=[bar],
+        on_stage=stage,
+        settings=settings,
     )
     print()
     for name, record in records.items():
@@ -282,6 +297,9 @@ def build_parser() -> ArgumentParser:
     reproduce.add_argument("--quick", action="store_true", help="fewer epochs and runs, same code paths")
     reproduce.add_argument("--seed", type=non_negative_int, default=0, help="first seed (runs use seed, seed+1, ...)")
     reproduce.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="where to train")
+    reproduce.add_argument(
+        "--runs", type=positive_int, help="seeds per setting in figures 7 and 8 (default 5; 1 with --quick)"
+    )
     reproduce.add_argument("--list", action="store_true", help="list the ids and their claims")
     reproduce.set_defaults(func=command_reproduce)
 

@@ -36,7 +36,7 @@ FULL = {
     "batch_size": 300,
     "lr": 0.001,
     "runs": 5,
-    "lambda_runs": 3,
+    "lambda_runs": 5,
     "position_seeds": 5,
 }
 # quick: a third of the data and a quarter of the epochs; a larger step gets the disk models off
@@ -141,15 +141,30 @@ class Context:
             self.on_stage(f"{owner}: training {len(pending)} runs side by side")
         sweep([config for config, _ in pending], [folder for _, folder in pending])
 
-    @staticmethod
-    def _reuse(folder: Path, config: Config):
-        """A finished run of the very same config from an earlier call is kept, not retrained."""
-        try:
-            run = load_run(folder)
-        except RunError:
-            return None
-        comparable = run.config.replace(device=config.device)
-        return run if comparable == config and run.status == "finished" else None
+    def _reuse(self, folder: Path, config: Config):
+        """A finished run of the very same config is kept, not retrained: in its own folder from an
+        earlier call, or anywhere under DIR/runs (figure 6's run is figure 7's first "none" run)."""
+        for candidate in [folder, *self._finished_elsewhere(config)]:
+            try:
+                run = load_run(candidate)
+            except RunError:
+                continue
+            if run.config.replace(device=config.device) == config and run.status == "finished":
+                return run
+        return None
+
+    def _finished_elsewhere(self, config: Config) -> list[Path]:
+        """Run folders under DIR/runs whose config.json holds `config` (any device)."""
+        wanted = config.replace(device="auto").to_json()
+        found = []
+        for path in sorted((self.out / "runs").glob("*/*/config.json")):
+            try:
+                stored = Config.from_dict(json.loads(path.read_text())).replace(device="auto").to_json()
+            except (OSError, ValueError):
+                continue
+            if stored == wanted:
+                found.append(path.parent)
+        return found
 
 
 # ------------------------------------------------------------------------------ drawing helpers

@@ -53,3 +53,17 @@ def test_regulariser_family_reports_every_run(tmp_path):
     assert set(summary) == {"none", "psi1", "psi2", "psi3"}
     assert all(s["runs"] == 2 and len(s["hole_ratio_runs"]) == 2 for s in summary.values())
     assert len(record["runs"]) == 8 and all(path.startswith("runs/fig7/") for path in record["runs"])
+
+
+def test_a_run_another_figure_trained_is_reused_not_retrained(tmp_path):
+    run_ids(["fig6"], tmp_path, device="cpu", settings=SMOKE)
+    record = run_ids(["fig7"], tmp_path, device="cpu", settings=SMOKE)["fig7"]
+    # figure 6's model is figure 7's first unregularised run: same config, so no second training
+    assert "runs/fig6/disks-hole" in record["runs"]
+    assert not (tmp_path / "runs" / "fig7" / "none-seed0").exists()
+    assert len(record["runs"]) == 4
+
+
+def test_reproduce_runs_option_is_checked(tmp_path, capsys):
+    assert main(["reproduce", "fig7", "--out", str(tmp_path), "--runs", "0"]) == 2
+    assert "--runs: 0 is not positive" in capsys.readouterr().err
