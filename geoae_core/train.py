@@ -150,18 +150,22 @@ def batch_loss(config: Config, model: Autoencoder, x: torch.Tensor, y: torch.Ten
 
 
 def device_tensors(config: Config, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    """Inputs and targets on the device; an autoencoder's are one tensor (gathered once a step)."""
     inputs, targets, _ = training_set(config)
-    x = torch.as_tensor(inputs, device=device)
-    y = torch.as_tensor(targets, device=device)
-    if config.kind in ("disk", "position-encoder"):
-        x = x.unsqueeze(1)
-    if config.kind in ("disk", "position-decoder"):
-        y = y.unsqueeze(1)
-    if x.dim() == 4:
+    x = _on_device(inputs, device, channel_axis=config.kind in ("disk", "position-encoder"))
+    if targets is inputs:
+        return x, x
+    return x, _on_device(targets, device, channel_axis=config.kind in ("disk", "position-decoder"))
+
+
+def _on_device(array: np.ndarray, device: torch.device, channel_axis: bool) -> torch.Tensor:
+    tensor = torch.as_tensor(array, device=device)
+    if channel_axis:
+        tensor = tensor.unsqueeze(1)
+    if tensor.dim() == 4:
         # channels-last suits these few-channel convolutions: about 2x faster on CPU
-        x = x.contiguous(memory_format=torch.channels_last)
-        y = y.contiguous(memory_format=torch.channels_last)
-    return x, y
+        tensor = tensor.contiguous(memory_format=torch.channels_last)
+    return tensor
 
 
 def _checkpoint(
@@ -307,7 +311,8 @@ def train(
                 status = "cancelled"
                 break
             index = order[step * batch : (step + 1) * batch]
-            loss = batch_loss(config, model, x[index], y[index], generator)
+            inputs = x[index]
+            loss = batch_loss(config, model, inputs, inputs if y is x else y[index], generator)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
