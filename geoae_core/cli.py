@@ -171,7 +171,7 @@ def command_eval(args: argparse.Namespace) -> int:
 
 
 def command_sweep(args: argparse.Namespace) -> int:
-    from .sweep import expand_members, sweep
+    from .sweep import can_batch, expand_members, sweep
 
     config = config_from_args(args)
     if args.seeds < 1:
@@ -192,7 +192,11 @@ def command_sweep(args: argparse.Namespace) -> int:
         sys.stderr.write(f"[{done}/{len(members)}] {names[index]}: {status}\n")
 
     sys.stderr.write(f"{len(members)} runs into {out}\n")
-    runs = sweep([c for _, c in members], [out / name for name in names], workers=args.workers, on_done=report)
+    batched = {"auto": None, "yes": True, "no": False}[args.batched]
+    if batched and not can_batch([c for _, c in members]):
+        raise UsageError("geoae sweep: --batched yes needs disk runs that differ only in seed, regulariser and lam")
+    configs, outs = [c for _, c in members], [out / name for name in names]
+    runs = sweep(configs, outs, workers=args.workers, on_done=report, batched=batched)
     for name, run in zip(names, runs):
         loss = run.history[-1]["loss"] if run.history else float("nan")
         print(f"{name}\t{run.status}\t{loss:.4g}")
@@ -285,6 +289,12 @@ def build_parser() -> ArgumentParser:
     )
     sweep.add_argument("--workers", type=non_negative_int, help="runs trained at once (default: one per core on CPU)")
     sweep.add_argument("--force", action="store_true", help="write into a non-empty --out")
+    sweep.add_argument(
+        "--batched",
+        choices=["auto", "yes", "no"],
+        default="auto",
+        help="train the members as one grouped model (auto: on CUDA, when they differ only in seed, regulariser, lam)",
+    )
     sweep.set_defaults(func=command_sweep)
 
     reproduce = commands.add_parser(

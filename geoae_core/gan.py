@@ -28,7 +28,7 @@ from .config import Config, ConfigError
 from .data import training_set
 from .models import Autoencoder
 from .runs import Run, RunError, save_run
-from .train import Callback, CancelToken, Progress, _run_info, init_model, resolve_device
+from .train import Callback, CancelToken, Progress, init_model, resolve_device, run_info
 
 TOP_WIDTH = 128  # channels of the generator's first layer; each up-sampling halves them (DCGAN uses 512)
 MIN_WIDTH = 8
@@ -224,7 +224,7 @@ def train_gan(
 
     def save() -> None:
         if out is not None:
-            info = _run_info(config, device, status, len(history), started)
+            info = run_info(config, device, status, len(history), started)
             try:
                 save_run(out, config, good_state, history, info, good_checkpoint)
             except OSError as exc:  # a full disk or a vanished folder: say which, as train does
@@ -266,7 +266,7 @@ def train_gan(
     model.eval()  # BatchNorm's running statistics from here on
     save()
     emit("end", loss=history[-1]["loss"] if history else None, seconds=time.time() - started)
-    info = _run_info(config, device, status, len(history), started)
+    info = run_info(config, device, status, len(history), started)
     return Run(config=config, model=model, path=out, status=status, history=history, info=info)
 
 

@@ -1,9 +1,10 @@
 """Many runs of one architecture at once (seeds, regularisers, lambdas): `geoae sweep`.
 
-On CPU, small convolutions scale poorly across threads, so a pool of processes with one thread
-each trains several members side by side; batching members into one grouped-convolution model
-was measured slower on CPU (issue 5), so it is not used there. On CUDA, members run one after
-another in this process (the device is shared anyway). Each member ends as its own run folder.
+On CPU, a pool of processes with one thread each trains several members side by side; batching
+members into one grouped-convolution model (geoae_core.batched) was measured slower there
+(bench/bench_sweep.py), so it is not the default. On CUDA, members that differ only in seed,
+regulariser and lambda train as one grouped model; other families run one after another in this
+process (the device is shared anyway). Each member ends as its own run folder.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
+from .batched import can_batch, train_batched
 from .config import Config, parse_value
 from .runs import Run, load_run
+from .train import resolve_device
 
 
 def _init_worker(threads: int) -> None:
@@ -33,8 +36,6 @@ def _train_member(config: dict[str, Any], out: str) -> str:
 
 
 def default_workers(configs: Sequence[Config]) -> int:
-    from .train import resolve_device
-
     if any(resolve_device(c.device).type == "cuda" for c in configs):
         return 1
     return max(1, min(len(configs), os.cpu_count() or 1))
@@ -45,11 +46,24 @@ def sweep(
     outs: Sequence[str | Path],
     workers: int | None = None,
     on_done: Callable[[int, str], Any] | None = None,
+    batched: bool | None = None,
 ) -> list[Run]:
-    """Train every config into its folder, `workers` at a time; return the runs in order."""
+    """Train every config into its folder, `workers` at a time; return the runs in order.
+
+    `batched`: True trains the members as one grouped model (they must differ only in seed,
+    regulariser and lambda), False as separate runs, None (default) batches on CUDA only.
+    """
     if len(configs) != len(outs):
         raise ValueError("sweep: one output folder per config")
     configs = [c.validate() for c in configs]
+    if batched is None:
+        batched = can_batch(configs) and resolve_device(configs[0].device).type == "cuda"
+    if batched:
+        statuses = train_batched(configs, outs)
+        if on_done:
+            for index, status in enumerate(statuses):
+                on_done(index, status)
+        return [load_run(out) for out in outs]
     workers = workers or default_workers(configs)
     if workers <= 1:
         from .train import train

@@ -198,7 +198,7 @@ def _all_finite(loss_sum: torch.Tensor, model: torch.nn.Module) -> bool:
     return bool(torch.isfinite(torch.stack([loss_sum, params])).all())
 
 
-def _run_info(config: Config, device: torch.device, status: str, epoch: int, started: float) -> dict[str, Any]:
+def run_info(config: Config, device: torch.device, status: str, epoch: int, started: float) -> dict[str, Any]:
     return {
         "status": status,
         "epochs_done": epoch,
@@ -293,7 +293,7 @@ def train(
             return
         if saved and not out.is_dir():
             emit("warning", message=f"{out}: the run folder was deleted during training; writing it again")
-        info = _run_info(config, device, status, len(history), started)
+        info = run_info(config, device, status, len(history), started)
         try:
             save_run(out, config, good_state, history, info, good_checkpoint)
         except OSError as exc:
@@ -346,7 +346,7 @@ def train(
     except RunError as exc:
         unsaved = exc
     emit("end", loss=history[-1]["loss"] if history else None, seconds=time.time() - started)
-    info = _run_info(config, device, status, len(history), started)
+    info = run_info(config, device, status, len(history), started)
     if unsaved is not None:  # the model is not lost: it travels with the error
         run = Run(config=config, model=model, path=None, status=status, history=history, info=info)
         raise UnsavedRunError(str(unsaved), run, good_checkpoint) from unsaved.__cause__

@@ -1,0 +1,203 @@
+"""Many disk runs of one architecture trained as one grouped model (issue 5, `sweep --batched`).
+
+Member g's layers become group g of grouped convolutions, so a step runs G small networks in
+one kernel launch per layer: on a GPU that is what keeps the device busy. The total loss is the
+sum of the members' losses; each member's parameters only reach its own term, and Adam is
+elementwise, so every member follows the same updates as its own `train` (up to rounding). Each
+member keeps its own shuffling generator, data, regulariser and lambda, and ends as its own run
+folder whose checkpoint `train(..., resume=True)` continues alone. On CPU the grouped
+convolutions are slower than separate runs (bench/bench_sweep.py), so `sweep` uses this on CUDA.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from .config import Config, ConfigError
+from .models import Autoencoder
+from .runs import RunError, save_run
+from .train import device_tensors, init_model, keep_freed_memory, resolve_device, run_info
+
+# settings members may differ in; everything else (architecture, data shape, schedule) is shared
+MEMBER_SETTINGS = ("seed", "regulariser", "lam")
+
+
+def can_batch(configs: Sequence[Config]) -> bool:
+    """Whether the configs are disk runs that differ only in seed, regulariser and lambda."""
+    if len(configs) < 2 or any(c.kind != "disk" for c in configs):
+        return False
+    shared = [c.replace(**{key: getattr(configs[0], key) for key in MEMBER_SETTINGS}) for c in configs]
+    return all(s == shared[0] for s in shared)
+
+
+def _grouped(layers: list[nn.Module]) -> nn.Module:
+    """One convolution whose group g is layers[g] (weights concatenated along the first axis)."""
+    first = layers[0]
+    options = {
+        "kernel_size": first.kernel_size,
+        "stride": first.stride,
+        "padding": first.padding,
+        "groups": len(layers),
+        "bias": first.bias is not None,
+    }
+    if isinstance(first, nn.ConvTranspose2d):
+        options["output_padding"] = first.output_padding
+    grouped = type(first)(first.in_channels * len(layers), first.out_channels * len(layers), **options)
+    with torch.no_grad():
+        for name, value in grouped.named_parameters():
+            value.copy_(torch.cat([getattr(layer, name) for layer in layers]))
+    return grouped
+
+
+def grouped_model(members: Sequence[Autoencoder]) -> Autoencoder:
+    """(N, G, m, m) -> (N, G, m, m): member g reads and writes channel g."""
+    model = copy.deepcopy(members[0])
+    for part in ("encoder", "decoder"):
+        stacks = zip(*(getattr(m, part).layers for m in members))
+        getattr(model, part).layers = nn.ModuleList(_grouped(list(layers)) for layers in stacks)
+    return model
+
+
+def member_tensor(grouped: torch.Tensor, groups: int, g: int) -> torch.Tensor:
+    """Member g's block of a grouped parameter (or of its Adam moment): rows g*k .. (g+1)*k."""
+    return grouped.detach().unflatten(0, (groups, -1))[g].clone()
+
+
+def _regularisers(configs: Sequence[Config], model: Autoencoder, x, z, partners) -> torch.Tensor:
+    """psi of every member (0 where it has none), as in train.regulariser."""
+    groups = len(configs)
+
+    def squared_norms(part) -> torch.Tensor:
+        return sum(layer.weight.unflatten(0, (groups, -1)).pow(2).flatten(1).sum(1) for layer in part.layers)
+
+    encoder = squared_norms(model.encoder)
+    decoder = squared_norms(model.decoder)
+    codes = z.unflatten(1, (groups, -1))
+    psi = []
+    for g, config in enumerate(configs):
+        if config.regulariser == "psi1" and partners[g] is not None:
+            dx = (x[:, g] - x[partners[g], g]).flatten(1).pow(2).sum(1)
+            dz = (codes[:, g] - codes[partners[g], g]).pow(2).sum(1)
+            psi.append((dx - dz).pow(2).mean())
+        elif config.regulariser == "psi2":
+            psi.append(encoder[g] + decoder[g])
+        elif config.regulariser == "psi3":
+            psi.append(encoder[g])
+        else:
+            psi.append(torch.zeros((), device=x.device))
+    return torch.stack(psi)
+
+
+class _Member:
+    """One run inside the grouped model: its data, generator, history and last finite state."""
+
+    def __init__(self, config: Config, out: Path, device: torch.device):
+        self.config = config
+        self.out = out
+        self.x, _ = device_tensors(config, device)
+        self.generator = torch.Generator(device=device)
+        self.generator.manual_seed(config.seed)
+        self.history: list[dict[str, float]] = []
+        self.status = "running"
+        self.regularised = config.regulariser != "none" and config.lam > 0
+        self.state: dict[str, torch.Tensor] = {}
+        self.checkpoint: dict[str, torch.Tensor] = {}
+
+
+def _snapshot(member: _Member, g: int, model: Autoencoder, optimizer, template: Autoencoder, epoch: int) -> None:
+    """Keep member g's weights and a checkpoint `train(..., resume=True)` can continue from."""
+    groups = len(model.encoder.layers[0].weight) // len(template.encoder.layers[0].weight)
+    names = [name for name, _ in template.named_parameters()]
+    grouped = dict(model.named_parameters())
+    member.state = {name: member_tensor(grouped[name], groups, g) for name in names}
+    member.checkpoint = {"rng.shuffle": member.generator.get_state(), "epoch": torch.tensor(epoch)}
+    member.checkpoint.update({f"model.{name}": value for name, value in member.state.items()})
+    for index, name in enumerate(names):
+        for key, value in optimizer.state.get(grouped[name], {}).items():
+            value = torch.as_tensor(value)  # "step" is one number shared by all members
+            block = value.clone() if value.dim() == 0 else member_tensor(value, groups, g)
+            member.checkpoint[f"optim.{index}.{key}"] = block
+
+
+def train_batched(configs: Sequence[Config], outs: Sequence[str | Path]) -> list[str]:
+    """Train `configs` (see can_batch) as one grouped model; write each run folder; return statuses."""
+    configs = [c.validate() for c in configs]
+    if not can_batch(configs):
+        raise ConfigError("batched: the runs must be disk runs that differ only in seed, regulariser and lambda")
+    device = resolve_device(configs[0].device)
+    if device.type == "cpu":
+        keep_freed_memory()
+    base = configs[0]
+    groups = len(configs)
+    members = [_Member(c, Path(o), device) for c, o in zip(configs, outs)]
+    templates = [init_model(c) for c in configs]
+    model = grouped_model(templates).to(device).to(memory_format=torch.channels_last)
+    optimizer = torch.optim.Adam(model.parameters(), lr=base.lr, betas=(base.beta1, base.beta2))
+    n = members[0].x.shape[0]
+    batch = min(base.batch_size, n)
+    steps = -(-n // batch)
+    started = time.time()
+    for g, member in enumerate(members):
+        _snapshot(member, g, model, optimizer, templates[0], 0)
+
+    for epoch in range(1, base.epochs + 1):
+        tick = time.perf_counter()
+        orders = [torch.randperm(n, generator=m.generator, device=device) for m in members]
+        loss_sum = torch.zeros(groups, device=device)
+        for step in range(steps):
+            window = slice(step * batch, (step + 1) * batch)
+            x = torch.cat([m.x[order[window]] for m, order in zip(members, orders)], 1)
+            x = x.contiguous(memory_format=torch.channels_last)
+            z = model.encoder(x)
+            data_terms = (model.decoder(z) - x).pow(2).sum((2, 3)).mean(0)
+            partners = [
+                torch.randperm(x.shape[0], generator=m.generator, device=device) if m.regularised else None
+                for m in members
+            ]
+            lams = torch.tensor([c.lam if m.regularised else 0.0 for c, m in zip(configs, members)], device=device)
+            losses = data_terms + lams * _regularisers(configs, model, x, z, partners)
+            optimizer.zero_grad(set_to_none=True)
+            losses.sum().backward()
+            optimizer.step()
+            loss_sum += losses.detach()
+        seconds = time.perf_counter() - tick
+        _end_epoch(members, model, optimizer, templates[0], epoch, loss_sum / steps, seconds, started)
+        if not any(m.status == "running" for m in members):
+            break
+
+    for member in members:
+        if member.status == "running":
+            member.status = "finished"
+        _save(member, device, started)
+    return [m.status for m in members]
+
+
+def _end_epoch(members, model, optimizer, template, epoch, losses, seconds, started) -> None:
+    groups = len(members)
+    finite = torch.isfinite(losses).tolist()
+    for g, member in enumerate(members):
+        if member.status != "running":
+            continue
+        params_finite = all(bool(torch.isfinite(member_tensor(p, groups, g)).all()) for p in model.parameters())
+        if not (finite[g] and params_finite):
+            member.status = "diverged"  # its last finite epoch stays in member.state
+            continue
+        member.history.append({"epoch": epoch, "loss": float(losses[g]), "seconds": seconds})
+        _snapshot(member, g, model, optimizer, template, epoch)
+        if epoch % member.config.checkpoint_every == 0 and epoch < member.config.epochs:
+            _save(member, losses.device, started)
+
+
+def _save(member: _Member, device: torch.device, started: float) -> None:
+    info = run_info(member.config, device, member.status, len(member.history), started)
+    info["batched"] = True
+    try:
+        save_run(member.out, member.config, member.state, member.history, info, member.checkpoint)
+    except OSError as exc:
+        raise RunError(f"{member.out}: could not save the run ({exc.strerror or exc})") from exc
