@@ -5,7 +5,7 @@ model, Adam, and loss.item() every step. Both start from the same weights and se
 data; the script prints seconds per epoch, their ratio, and the final losses. Each loop runs in
 a fresh process of its own (twice, interleaved), so neither inherits the other's heap or
 allocator settings (`train` keeps freed memory in the heap; a textbook script would not).
-Usage: python bench/bench_train.py [--epochs 5] [--preset disks]
+Usage: python bench/bench_train.py [--epochs 5] [--preset disks] [--device cpu|cuda]
 """
 
 import argparse
@@ -25,7 +25,8 @@ from geoae_core.train import init_model
 def textbook(config, epochs: int) -> tuple[float, float]:
     images, _, _ = training_set(config)
     data = torch.as_tensor(images).unsqueeze(1)
-    model = init_model(config)
+    device = torch.device(config.device)
+    model = init_model(config).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
     loader = DataLoader(
         TensorDataset(data),
@@ -38,11 +39,14 @@ def textbook(config, epochs: int) -> tuple[float, float]:
         tick = time.perf_counter()
         total = 0.0
         for (x,) in loader:
+            x = x.to(device)
             loss = (model(x) - x).pow(2).sum((1, 2, 3)).mean()
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
             total += loss.item()
+        if device.type == "cuda":
+            torch.cuda.synchronize()
         seconds.append(time.perf_counter() - tick)
         loss_value = total / len(loader)
     return sorted(seconds)[len(seconds) // 2], loss_value
@@ -56,6 +60,7 @@ def ours(config, epochs: int) -> tuple[float, float]:
 
 def in_fresh_process(loop: str, args: argparse.Namespace) -> tuple[float, float]:
     command = [sys.executable, __file__, "--epochs", str(args.epochs), "--preset", args.preset, "--only", loop]
+    command += ["--device", args.device]
     return tuple(json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout))
 
 
@@ -63,9 +68,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--preset", default="disks")
+    parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     parser.add_argument("--only", choices=["textbook", "geoae"], help=argparse.SUPPRESS)
     args = parser.parse_args()
-    config = preset(args.preset).replace(device="cpu")
+    config = preset(args.preset).replace(device=args.device)
     if args.only:
         loop = textbook if args.only == "textbook" else ours
         print(json.dumps(loop(config, args.epochs)))

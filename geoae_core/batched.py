@@ -166,8 +166,9 @@ def train_batched(configs: Sequence[Config], outs: Sequence[str | Path]) -> list
             losses.sum().backward()
             optimizer.step()
             loss_sum += losses.detach()
+        losses = (loss_sum / steps).cpu()  # waits for the device, so `seconds` is the epoch's
         seconds = time.perf_counter() - tick
-        _end_epoch(members, model, optimizer, templates[0], epoch, loss_sum / steps, seconds, started)
+        _end_epoch(members, model, optimizer, templates[0], epoch, losses, seconds, started)
         if not any(m.status == "running" for m in members):
             break
 
@@ -191,7 +192,7 @@ def _end_epoch(members, model, optimizer, template, epoch, losses, seconds, star
         member.history.append({"epoch": epoch, "loss": float(losses[g]), "seconds": seconds})
         _snapshot(member, g, model, optimizer, template, epoch)
         if epoch % member.config.checkpoint_every == 0 and epoch < member.config.epochs:
-            _save(member, losses.device, started)
+            _save(member, member.x.device, started)
 
 
 def _save(member: _Member, device: torch.device, started: float) -> None:

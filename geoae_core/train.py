@@ -321,8 +321,9 @@ def train(
         if status == "cancelled":
             break
         epoch += 1
+        finite = _all_finite(loss_sum, model)  # reads the device: on CUDA the epoch's work is done here
         seconds = time.perf_counter() - tick
-        if not _all_finite(loss_sum, model):
+        if not finite:
             status = "diverged"
             emit("epoch", steps, float(loss_sum) / steps, seconds)
             break
