@@ -145,6 +145,7 @@ def train_batched(configs: Sequence[Config], outs: Sequence[str | Path]) -> list
     started = time.time()
     for g, member in enumerate(members):
         _snapshot(member, g, model, optimizer, templates[0], 0)
+    lams = torch.tensor([c.lam if m.regularised else 0.0 for c, m in zip(configs, members)], device=device)
 
     for epoch in range(1, base.epochs + 1):
         tick = time.perf_counter()
@@ -160,7 +161,6 @@ def train_batched(configs: Sequence[Config], outs: Sequence[str | Path]) -> list
                 torch.randperm(x.shape[0], generator=m.generator, device=device) if m.regularised else None
                 for m in members
             ]
-            lams = torch.tensor([c.lam if m.regularised else 0.0 for c, m in zip(configs, members)], device=device)
             losses = data_terms + lams * _regularisers(configs, model, x, z, partners)
             optimizer.zero_grad(set_to_none=True)
             losses.sum().backward()
@@ -181,12 +181,13 @@ def train_batched(configs: Sequence[Config], outs: Sequence[str | Path]) -> list
 
 def _end_epoch(members, model, optimizer, template, epoch, losses, seconds, started) -> None:
     groups = len(members)
-    finite = torch.isfinite(losses).tolist()
+    # one read of the device: per member, whether its loss and every one of its weights are finite
+    flags = [torch.isfinite(p.detach().unflatten(0, (groups, -1))).flatten(1).all(1) for p in model.parameters()]
+    finite = (torch.stack(flags).all(0).cpu() & torch.isfinite(losses)).tolist()
     for g, member in enumerate(members):
         if member.status != "running":
             continue
-        params_finite = all(bool(torch.isfinite(member_tensor(p, groups, g)).all()) for p in model.parameters())
-        if not (finite[g] and params_finite):
+        if not finite[g]:
             member.status = "diverged"  # its last finite epoch stays in member.state
             continue
         member.history.append({"epoch": epoch, "loss": float(losses[g]), "seconds": seconds})
