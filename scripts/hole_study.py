@@ -3,8 +3,9 @@
 Trains every setting below on the hole data set (radii in [11, 18] removed) with five seeds at
 the paper's scale (reproduce's full settings), side by side, into reproduce's own layout, so
 `geoae reproduce fig6 fig7 fig8 --out DIR` afterwards reuses every run. Then prints one
-markdown row per setting: the hole error ratio of each seed, their mean and spread, the error
-outside the hole, and how many seeds kept a monotone or collapsed (constant) code.
+markdown row per setting: the hole error ratio of each seed, their mean and spread over the
+seeds that trained, how many failed to train (a constant code, or an error above 50 even outside
+the hole, as reproduce counts them), how many kept a monotone code, the error outside the hole.
 
 Usage: python scripts/hole_study.py --out DIR [--seeds 5] [--report-only]
 A run already finished in DIR is not trained again, so an interrupted study resumes.
@@ -19,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from geoae_core import analysis
-from geoae_core.reproduce import Context
+from geoae_core.reproduce import Context, failed_to_train
 from geoae_core.runs import RunError, load_run
 from geoae_core.sweep import sweep
 
@@ -73,7 +74,7 @@ def _finished(folder: Path) -> bool:
 
 
 def report(runs: list[tuple[str, Path, object]]) -> str:
-    rows = {}
+    rows: dict[str, list[dict]] = {}
     for setting, folder, _ in runs:
         if not _finished(folder):
             continue
@@ -81,20 +82,23 @@ def report(runs: list[tuple[str, Path, object]]) -> str:
         hole = analysis.hole_report(run)
         curve = analysis.z_curve(run)
         smooth = analysis.smoothness(curve["radii"], curve["z"])
-        rows.setdefault(setting, []).append((hole["ratio"], hole["outside_error"], smooth))
+        rows.setdefault(setting, []).append(
+            {"hole_ratio": hole["ratio"], "outside_error": hole["outside_error"], **smooth}
+        )
     lines = [
-        "| setting | seeds | hole ratio per seed | mean ± sd | error outside the hole | monotone z | constant z |",
+        "| setting | seeds | hole ratio per seed | mean ± sd (trained) | failed to train | monotone z "
+        "| error outside the hole (median) |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for setting, found in rows.items():
-        ratios = np.array([r if r is not None else np.nan for r, _, _ in found])
-        outside = np.mean([o for _, o, _ in found])
-        monotone = sum(s["monotonicity"] == 1.0 for _, _, s in found)
-        constant = sum(s["constant"] for _, _, s in found)
-        per_seed = ", ".join(f"{r:.2f}" for r in ratios)
+        failed = [failed_to_train(m) for m in found]
+        ratios = np.array([m["hole_ratio"] for m, f in zip(found, failed) if not f])
+        spread = f"{ratios.mean():.2f} ± {ratios.std():.2f}" if ratios.size else "-"
+        per_seed = ", ".join(f"{m['hole_ratio']:.2f}" + (" (failed)" if f else "") for m, f in zip(found, failed))
+        monotone = sum(m["monotonicity"] == 1.0 for m, f in zip(found, failed) if not f)
+        outside = np.median([m["outside_error"] for m in found])
         lines.append(
-            f"| {setting} | {len(found)} | {per_seed} | {np.nanmean(ratios):.2f} ± {np.nanstd(ratios):.2f} "
-            f"| {outside:.2f} | {monotone} | {constant} |"
+            f"| {setting} | {len(found)} | {per_seed} | {spread} | {sum(failed)} | {monotone} | {outside:.2f} |"
         )
     return "\n".join(lines)
 

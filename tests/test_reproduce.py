@@ -67,3 +67,15 @@ def test_a_run_another_figure_trained_is_reused_not_retrained(tmp_path):
 def test_reproduce_runs_option_is_checked(tmp_path, capsys):
     assert main(["reproduce", "fig7", "--out", str(tmp_path), "--runs", "0"]) == 2
     assert "--runs: 0 is not positive" in capsys.readouterr().err
+
+
+def test_a_collapsed_run_does_not_pass_for_a_filled_hole():
+    from geoae_core.reproduce import _summary
+
+    trained = {"hole_ratio": 3.0, "outside_error": 4.0, "constant": False, "monotonicity": 1.0}
+    collapsed = {"hole_ratio": 0.6, "outside_error": 272.0, "constant": True, "monotonicity": 0.0}
+    summary = _summary([trained, {**trained, "hole_ratio": 2.0}, collapsed])
+    assert summary["failed_runs"] == 1 and summary["runs"] == 3
+    assert summary["hole_ratio_mean"] == 2.5  # the collapsed run's 0.6 is not averaged in
+    assert summary["monotone_runs"] == 2
+    assert _summary([collapsed])["hole_ratio_mean"] is None
