@@ -482,8 +482,10 @@ def fig8(ctx: Context) -> Result:
 
 
 def fig9(ctx: Context) -> Result:
+    count = ctx.settings["position_seeds"]
+    ctx.prefetch("fig9", [(f"seed{ctx.seed + i}", "position-encoder", i, {}) for i in range(count)])
     seeds = []
-    for index in range(ctx.settings["position_seeds"]):
+    for index in range(count):
         run = ctx.train("fig9", f"seed{ctx.seed + index}", "position-encoder", seed_offset=index)
         report = evaluate_position_encoder(run)
         rows = analysis.filter_cosines(run)
@@ -549,6 +551,7 @@ def table2(ctx: Context) -> Result:
 
 
 def fig10(ctx: Context) -> Result:
+    ctx.prefetch("fig10", [("triangle", "position-decoder", 0, {}), ("onehot", "position-decoder-onehot", 0, {})])
     run = ctx.train("fig10", "triangle", "position-decoder")
     onehot_run = ctx.train("fig10", "onehot", "position-decoder-onehot")
     n = run.config.size
