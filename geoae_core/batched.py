@@ -21,8 +21,8 @@ from torch import nn
 
 from .config import Config, ConfigError
 from .models import Autoencoder
-from .runs import RunError, save_run
-from .train import device_tensors, init_model, keep_freed_memory, resolve_device, run_info
+from .runs import save_failure, save_run
+from .train import device_tensors, init_model, keep_freed_memory, locality_penalty, resolve_device, run_info
 
 # settings members may differ in; everything else (architecture, data shape, schedule) is shared
 MEMBER_SETTINGS = ("seed", "regulariser", "lam")
@@ -82,9 +82,7 @@ def _regularisers(configs: Sequence[Config], model: Autoencoder, x, z, partners)
     psi = []
     for g, config in enumerate(configs):
         if config.regulariser == "psi1" and partners[g] is not None:
-            dx = (x[:, g] - x[partners[g], g]).flatten(1).pow(2).sum(1)
-            dz = (codes[:, g] - codes[partners[g], g]).pow(2).sum(1)
-            psi.append((dx - dz).pow(2).mean())
+            psi.append(locality_penalty(x[:, g], codes[:, g], partners[g]))
         elif config.regulariser == "psi2":
             psi.append(encoder[g] + decoder[g])
         elif config.regulariser == "psi3":
@@ -110,11 +108,10 @@ class _Member:
         self.checkpoint: dict[str, torch.Tensor] = {}
 
 
-def _snapshot(member: _Member, g: int, model: Autoencoder, optimizer, template: Autoencoder, epoch: int) -> None:
+def _snapshot(member: _Member, g: int, groups: int, model: Autoencoder, optimizer, epoch: int) -> None:
     """Keep member g's weights and a checkpoint `train(..., resume=True)` can continue from."""
-    groups = len(model.encoder.layers[0].weight) // len(template.encoder.layers[0].weight)
-    names = [name for name, _ in template.named_parameters()]
-    grouped = dict(model.named_parameters())
+    grouped = dict(model.named_parameters())  # named as a single member's, in the same order
+    names = list(grouped)
     member.state = {name: member_tensor(grouped[name], groups, g) for name in names}
     member.checkpoint = {"rng.shuffle": member.generator.get_state(), "epoch": torch.tensor(epoch)}
     member.checkpoint.update({f"model.{name}": value for name, value in member.state.items()})
@@ -144,7 +141,7 @@ def train_batched(configs: Sequence[Config], outs: Sequence[str | Path]) -> list
     steps = -(-n // batch)
     started = time.time()
     for g, member in enumerate(members):
-        _snapshot(member, g, model, optimizer, templates[0], 0)
+        _snapshot(member, g, groups, model, optimizer, 0)
     lams = torch.tensor([c.lam if m.regularised else 0.0 for c, m in zip(configs, members)], device=device)
 
     for epoch in range(1, base.epochs + 1):
@@ -168,7 +165,7 @@ def train_batched(configs: Sequence[Config], outs: Sequence[str | Path]) -> list
             loss_sum += losses.detach()
         losses = (loss_sum / steps).cpu()  # waits for the device, so `seconds` is the epoch's
         seconds = time.perf_counter() - tick
-        _end_epoch(members, model, optimizer, templates[0], epoch, losses, seconds, started)
+        _end_epoch(members, model, optimizer, epoch, losses, seconds, started)
         if not any(m.status == "running" for m in members):
             break
 
@@ -179,7 +176,7 @@ def train_batched(configs: Sequence[Config], outs: Sequence[str | Path]) -> list
     return [m.status for m in members]
 
 
-def _end_epoch(members, model, optimizer, template, epoch, losses, seconds, started) -> None:
+def _end_epoch(members, model, optimizer, epoch, losses, seconds, started) -> None:
     groups = len(members)
     # one read of the device: per member, whether its loss and every one of its weights are finite
     flags = [torch.isfinite(p.detach().unflatten(0, (groups, -1))).flatten(1).all(1) for p in model.parameters()]
@@ -191,7 +188,7 @@ def _end_epoch(members, model, optimizer, template, epoch, losses, seconds, star
             member.status = "diverged"  # its last finite epoch stays in member.state
             continue
         member.history.append({"epoch": epoch, "loss": float(losses[g]), "seconds": seconds})
-        _snapshot(member, g, model, optimizer, template, epoch)
+        _snapshot(member, g, groups, model, optimizer, epoch)
         if epoch % member.config.checkpoint_every == 0 and epoch < member.config.epochs:
             _save(member, member.x.device, started)
 
@@ -202,4 +199,4 @@ def _save(member: _Member, device: torch.device, started: float) -> None:
     try:
         save_run(member.out, member.config, member.state, member.history, info, member.checkpoint)
     except OSError as exc:
-        raise RunError(f"{member.out}: could not save the run ({exc.strerror or exc})") from exc
+        raise save_failure(member.out, exc) from exc

@@ -27,7 +27,7 @@ from torch.nn import functional as F
 from .config import Config, ConfigError
 from .data import training_set
 from .models import Autoencoder
-from .runs import Run, RunError, save_run
+from .runs import Run, save_failure, save_run
 from .train import Callback, CancelToken, Progress, init_model, resolve_device, run_info
 
 TOP_WIDTH = 128  # channels of the generator's first layer; each up-sampling halves them (DCGAN uses 512)
@@ -228,7 +228,7 @@ def train_gan(
             try:
                 save_run(out, config, good_state, history, info, good_checkpoint)
             except OSError as exc:  # a full disk or a vanished folder: say which, as train does
-                raise RunError(f"{out}: could not save the run ({exc.strerror or exc})") from exc
+                raise save_failure(out, exc) from exc
 
     emit("start")
     model.train()

@@ -217,6 +217,11 @@ def save_run(
     atomic_write_text(folder / STATUS_FILE, json.dumps(info, indent=2, sort_keys=True) + "\n")
 
 
+def save_failure(folder: str | os.PathLike[str], error: OSError) -> RunError:
+    """The error for a run folder that could not be written (a full disk, a vanished folder)."""
+    return RunError(f"{folder}: could not save the run ({error.strerror or error})")
+
+
 def load_run(path: str | os.PathLike[str], device: str = "cpu") -> Run:
     """Open a run folder. Raises RunError naming the file when anything is missing or wrong."""
     folder = Path(path)

@@ -33,6 +33,7 @@ from .runs import (
     read_config,
     read_history,
     read_tensors,
+    save_failure,
     save_run,
 )
 
@@ -124,12 +125,17 @@ def conv_weights(module: torch.nn.Module | None) -> list[torch.Tensor]:
     return [layer.weight for layer in module.layers]
 
 
+def locality_penalty(x: torch.Tensor, z: torch.Tensor, partner: torch.Tensor) -> torch.Tensor:
+    """psi1: squared image distances to a partner should equal squared code distances."""
+    dx = (x - x[partner]).flatten(1).pow(2).sum(1)
+    dz = (z - z[partner]).pow(2).sum(1)
+    return (dx - dz).pow(2).mean()
+
+
 def regulariser(config: Config, model: Autoencoder, x: torch.Tensor, z: torch.Tensor, partner: torch.Tensor):
     """psi1, psi2 or psi3 of Section 4.4.1 (SPEC section 3), or None."""
     if config.regulariser == "psi1":
-        dx = (x - x[partner]).flatten(1).pow(2).sum(1)
-        dz = (z - z[partner]).pow(2).sum(1)
-        return (dx - dz).pow(2).mean()
+        return locality_penalty(x, z, partner)
     if config.regulariser == "psi2":
         weights = conv_weights(model.encoder) + conv_weights(model.decoder)
         return sum(w.pow(2).sum() for w in weights)
@@ -297,7 +303,7 @@ def train(
         try:
             save_run(out, config, good_state, history, info, good_checkpoint)
         except OSError as exc:
-            raise RunError(f"{out}: could not save the run ({exc.strerror or exc})") from exc
+            raise save_failure(out, exc) from exc
         saved = True
 
     emit("start")

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from geoae_core.config import DEVICES, DIRAC_KINDS, KINDS, POSITION_TARGETS, REGULARISERS, SHAPES, Config, ConfigError
 from geoae_core.presets import describe, preset, preset_names
-from geoae_core.runs import CHECKPOINT_FILE, Run, RunError, load_run, save_run
+from geoae_core.runs import CHECKPOINT_FILE, Run, RunError, load_run, save_failure, save_run
 from geoae_core.train import UnsavedRunError
 
 from ..widgets.plots import make_plot, pen
@@ -704,7 +704,7 @@ def write_run(target: Path, unsaved: UnsavedRunError) -> Path:
     try:
         save_run(target, run.config, run.model.state_dict(), run.history, run.info, unsaved.checkpoint)
     except OSError as exc:
-        raise RunError(f"{target}: could not save the run ({exc.strerror or exc})") from None
+        raise save_failure(target, exc) from None
     return target
 
 
