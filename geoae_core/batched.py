@@ -22,7 +22,7 @@ from torch import nn
 from .config import Config, ConfigError
 from .models import Autoencoder
 from .runs import save_failure, save_run
-from .train import device_tensors, init_model, keep_freed_memory, locality_penalty, resolve_device, run_info
+from .train import device_tensors, init_model, locality_penalty, resolve_device, run_info, tuned_for
 
 # settings members may differ in; everything else (architecture, data shape, schedule) is shared
 MEMBER_SETTINGS = ("seed", "regulariser", "lam")
@@ -128,8 +128,11 @@ def train_batched(configs: Sequence[Config], outs: Sequence[str | Path]) -> list
     if not can_batch(configs):
         raise ConfigError("batched: the runs must be disk runs that differ only in seed, regulariser and lambda")
     device = resolve_device(configs[0].device)
-    if device.type == "cpu":
-        keep_freed_memory()
+    with tuned_for(device):
+        return _train_members(configs, outs, device)
+
+
+def _train_members(configs: list[Config], outs: Sequence[str | Path], device: torch.device) -> list[str]:
     base = configs[0]
     groups = len(configs)
     members = [_Member(c, Path(o), device) for c, o in zip(configs, outs)]
