@@ -10,6 +10,7 @@ Usage: python bench/bench_train.py [--epochs 5] [--preset disks] [--device cpu|c
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -61,7 +62,9 @@ def ours(config, epochs: int) -> tuple[float, float]:
 def in_fresh_process(loop: str, args: argparse.Namespace) -> tuple[float, float]:
     command = [sys.executable, __file__, "--epochs", str(args.epochs), "--preset", args.preset, "--only", loop]
     command += ["--device", args.device]
-    return tuple(json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout))
+    # the textbook loop gets torch's own layers throughout, not geoae's faster last layer
+    env = {**os.environ, "GEOAE_FAST_LAYERS": "0"} if loop == "textbook" else None
+    return tuple(json.loads(subprocess.run(command, check=True, capture_output=True, text=True, env=env).stdout))
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from .config import Config
+from .fastops import upsample
 
 
 def _conv(dims: int, c_in: int, c_out: int, bias: bool) -> nn.Module:
@@ -64,7 +65,7 @@ class Decoder(nn.Module):
         x = z.reshape(z.shape[0], z.shape[1], *([1] * self.dims))
         outs = []
         for layer in self.layers:
-            x = F.leaky_relu(layer(x), self.alpha)
+            x = F.leaky_relu(upsample(layer, x), self.alpha)  # upsample(layer, x) computes layer(x)
             outs.append(x)
         return outs
 
