@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 import numpy as np
 import torch
+from torch.nn import functional as F
 
 from . import __version__
 from .config import Config, ConfigError
@@ -186,7 +187,7 @@ def batch_loss(config: Config, model: Autoencoder, x: torch.Tensor, y: torch.Ten
     """Eq. 1: squared error summed over pixels, averaged over the batch, plus lambda * psi."""
     z = model.encoder(x) if model.encoder is not None else x
     out = model.decoder(z) if model.decoder is not None else z
-    loss = (out - y).flatten(1).pow(2).sum(1).mean()
+    loss = F.mse_loss(out, y, reduction="sum") / out.shape[0]  # one fused pass, forward and backward
     if config.regulariser != "none" and config.lam > 0:
         partner = torch.randperm(x.shape[0], generator=generator, device=x.device)
         loss = loss + config.lam * regulariser(config, model, x, z, partner)
@@ -233,6 +234,12 @@ def _restore_checkpoint(
             _, index, name = key.split(".", 2)
             state.setdefault(int(index), {})[name] = value
     optimizer.load_state_dict({"state": state, "param_groups": optimizer.state_dict()["param_groups"]})
+    # fused Adam walks each moment in its parameter's memory order, whatever the moment's strides:
+    # a contiguous moment of a channels-last weight would be silently scrambled
+    for param, moments in optimizer.state.items():
+        for name, value in moments.items():
+            if value.shape == param.shape and value.stride() != param.stride():
+                moments[name] = torch.empty_like(param).copy_(value)
     generator.set_state(tensors["rng.shuffle"])
     return int(tensors["epoch"])
 
@@ -299,7 +306,7 @@ def _train(
     model = init_model(config).to(device)
     if config.kind == "disk":
         model = model.to(memory_format=torch.channels_last)
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, betas=(config.beta1, config.beta2))
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, betas=(config.beta1, config.beta2), fused=True)
     generator = torch.Generator(device=device)
     generator.manual_seed(config.seed)
     history: list[dict[str, float]] = []

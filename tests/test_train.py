@@ -1,3 +1,4 @@
+import math
 import threading
 
 import numpy as np
@@ -6,8 +7,9 @@ import torch
 
 from geoae_core import load_run, train
 from geoae_core.config import Config, ConfigError
+from geoae_core.data import training_set
 from geoae_core.models import build_model
-from geoae_core.train import regulariser, resolve_device
+from geoae_core.train import init_model, regulariser, resolve_device
 
 
 def weights(run):
@@ -50,6 +52,32 @@ def test_same_seed_same_weights(tiny):
     assert all(torch.equal(a[k], b[k]) for k in a)
     c = weights(train("disks", **{**tiny, "seed": 1}))
     assert not all(torch.equal(a[k], c[k]) for k in a)
+
+
+def test_train_matches_the_plain_loop(monkeypatch, tiny):
+    """Every speed-up of `train` (channels-last, fused Adam, the fast last layer, the fused loss)
+    against the loop a textbook writes, on the same data in the same order."""
+    config = Config(**{**tiny, "batch_size": 100})
+    run = train(config)
+    monkeypatch.setenv("GEOAE_FAST_LAYERS", "0")
+    model = init_model(config)
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, betas=(config.beta1, config.beta2))
+    data = torch.as_tensor(training_set(config)[0]).unsqueeze(1)
+    generator = torch.Generator().manual_seed(config.seed)
+    losses = []
+    for _ in range(config.epochs):
+        order, total = torch.randperm(len(data), generator=generator), 0.0
+        for batch in order.split(config.batch_size):
+            x = data[batch]
+            loss = (model(x) - x).pow(2).sum((1, 2, 3)).mean()
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item()
+        losses.append(total / math.ceil(len(data) / config.batch_size))
+    assert [row["loss"] for row in run.history] == pytest.approx(losses, rel=1e-5)
+    for key, value in model.state_dict().items():
+        torch.testing.assert_close(run.model.state_dict()[key], value, rtol=1e-4, atol=1e-6)
 
 
 def denormals_flushed() -> bool:
