@@ -115,7 +115,7 @@ def keep_freed_memory() -> bool:
 
 
 def _denormals_flushed_here() -> bool:
-    return torch.tensor(1e-40).mul(1.5).item() == 0.0  # 1e-40 is a float32 denormal
+    return torch.tensor(1e-40, dtype=torch.float32).mul(1.5).item() == 0.0  # a float32 denormal
 
 
 @contextlib.contextmanager
@@ -234,11 +234,15 @@ def _restore_checkpoint(
             _, index, name = key.split(".", 2)
             state.setdefault(int(index), {})[name] = value
     optimizer.load_state_dict({"state": state, "param_groups": optimizer.state_dict()["param_groups"]})
-    # fused Adam walks each moment in its parameter's memory order, whatever the moment's strides:
-    # a contiguous moment of a channels-last weight would be silently scrambled
+    # fused Adam checks neither shapes nor strides: a moment of the wrong size is written out of
+    # bounds, and a contiguous moment of a channels-last weight is silently scrambled
     for param, moments in optimizer.state.items():
         for name, value in moments.items():
-            if value.shape == param.shape and value.stride() != param.stride():
+            if name == "step":
+                continue
+            if value.shape != param.shape:
+                raise ValueError(f"optimiser {name} of shape {tuple(value.shape)} for a weight {tuple(param.shape)}")
+            if value.stride() != param.stride():
                 moments[name] = torch.empty_like(param).copy_(value)
     generator.set_state(tensors["rng.shuffle"])
     return int(tensors["epoch"])

@@ -3,6 +3,8 @@ import pickle
 from pathlib import Path
 
 import pytest
+import torch
+from safetensors.torch import load_file, save_file
 
 from geoae_core import RunError, load_run, train
 
@@ -72,3 +74,15 @@ def _edit_config(folder: Path, drop: str | None = None, **changes):
     data.pop(drop, None)
     data.update(changes)
     (folder / "config.json").write_text(json.dumps(data))
+
+
+def test_a_checkpoint_with_a_misshapen_optimiser_moment_is_refused(good_run, tmp_path):
+    # fused Adam would write past the end of a moment smaller than its weight
+    folder = copy_run(good_run, tmp_path / "misshapen")
+    (folder / "config.json").write_text(json.dumps({**json.loads((folder / "config.json").read_text()), "epochs": 2}))
+    tensors = load_file(folder / "checkpoint.safetensors")
+    moment = next(key for key in tensors if key.endswith(".exp_avg"))
+    tensors[moment] = torch.zeros(1)
+    save_file(tensors, folder / "checkpoint.safetensors")
+    with pytest.raises(RunError, match=r"unusable checkpoint.*exp_avg of shape"):
+        train(None, out=folder, resume=True)
