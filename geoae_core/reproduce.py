@@ -386,13 +386,13 @@ def _hole_family(ctx: Context, owner: str, variants: dict[str, dict], runs: int)
     return family
 
 
-def _family_figure(family: dict[str, list[dict]], holes: list[list[float]], title: str):
+def _family_figure(family: dict[str, list[dict]], summary: dict[str, dict], holes: list[list[float]], title: str):
     fig, axes = _figure(1, len(family), (3.2 * len(family), 3.4))
     for ax, (label, members) in zip(axes[0], family.items()):
         _shade_holes(ax, holes)
         for member in members:
             ax.plot(member["radii"], member["z"], lw=1)
-        s = _summary(members)
+        s = summary[label]
         ratio = "no run trained" if s["hole_ratio_mean"] is None else f"hole ratio {s['hole_ratio_mean']:.2g}"
         spread = "" if s["hole_ratio_std"] is None else f" ± {s['hole_ratio_std']:.1g}"
         failed = f", {s['failed_runs']} failed" if s["failed_runs"] else ""
@@ -402,6 +402,15 @@ def _family_figure(family: dict[str, list[dict]], holes: list[list[float]], titl
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def _family_checks(summary: dict[str, dict]) -> list[Check]:
+    """Each setting's mean hole ratio and its number of failed runs, as reported numbers."""
+    ratios = [
+        Check(f"{label}_hole_ratio", s["hole_ratio_mean"], "reported (mean over the runs that trained)", None)
+        for label, s in summary.items()
+    ]
+    return ratios + [Check(f"{label}_failed_runs", s["failed_runs"], "reported", None) for label, s in summary.items()]
 
 
 def failed_to_train(member: dict) -> bool:
@@ -435,11 +444,7 @@ def fig7(ctx: Context) -> Result:
     reliable = [label for label, s in summary.items() if s["failed_runs"] == 0]
     best = min(reliable, key=lambda label: summary[label]["hole_ratio_mean"]) if reliable else None
     psi3 = summary["psi3"]
-    checks = [
-        Check(f"{label}_hole_ratio", s["hole_ratio_mean"], "reported (mean over the runs that trained)", None)
-        for label, s in summary.items()
-    ]
-    checks += [Check(f"{label}_failed_runs", s["failed_runs"], "reported", None) for label, s in summary.items()]
+    checks = _family_checks(summary)
     checks += [
         Check(
             "best_regulariser",
@@ -454,7 +459,7 @@ def fig7(ctx: Context) -> Result:
             psi3["monotone_runs"] == psi3["runs"],
         ),
     ]
-    fig = _family_figure(family, preset("disks-hole").holes, "z(r) on the hole data set, per regulariser")
+    fig = _family_figure(family, summary, preset("disks-hole").holes, "z(r) on the hole data set, per regulariser")
     return Result(fig, checks, {"summary": summary, "family": family})
 
 
@@ -464,11 +469,7 @@ def fig8(ctx: Context) -> Result:
     summary = {label: _summary(members) for label, members in family.items()}
     largest = family[f"lambda={LAMBDAS[-1]:g}"]
     failed = [failed_to_train(m) for m in largest]
-    checks = [
-        Check(f"{label}_hole_ratio", s["hole_ratio_mean"], "reported (mean over the runs that trained)", None)
-        for label, s in summary.items()
-    ]
-    checks += [Check(f"{label}_failed_runs", s["failed_runs"], "reported", None) for label, s in summary.items()]
+    checks = _family_checks(summary)
     checks.append(
         Check(
             "largest_lambda_fails",
@@ -477,7 +478,7 @@ def fig8(ctx: Context) -> Result:
             all(failed),
         )
     )
-    fig = _family_figure(family, preset("disks-hole").holes, "psi3: z(r) per lambda")
+    fig = _family_figure(family, summary, preset("disks-hole").holes, "psi3: z(r) per lambda")
     return Result(fig, checks, {"summary": summary, "family": family})
 
 
