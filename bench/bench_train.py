@@ -20,7 +20,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from geoae_core import preset, train
 from geoae_core.data import training_set
-from geoae_core.train import init_model
+from geoae_core.training import init_model
 
 
 def textbook(config, epochs: int) -> tuple[float, float]:

@@ -11,6 +11,7 @@ convolutions are slower than separate runs (bench/bench_sweep.py), so `sweep` us
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import time
 from collections.abc import Sequence
@@ -20,9 +21,11 @@ import torch
 from torch import nn
 
 from .config import Config, ConfigError
+from .files import hold
+from .loop import init_model, resolve_device, run_info, tuned_for
 from .models import Autoencoder
 from .runs import save_failure, save_run
-from .train import device_tensors, init_model, locality_penalty, resolve_device, run_info, tuned_for
+from .training import device_tensors, locality_penalty
 
 # settings members may differ in; everything else (architecture, data shape, schedule) is shared
 MEMBER_SETTINGS = ("seed", "regulariser", "lam")
@@ -128,7 +131,10 @@ def train_batched(configs: Sequence[Config], outs: Sequence[str | Path]) -> list
     if not can_batch(configs):
         raise ConfigError("batched: the runs must be disk runs that differ only in seed, regulariser and lambda")
     device = resolve_device(configs[0].device)
-    with tuned_for(device):
+    with contextlib.ExitStack() as stack:
+        for out in outs:
+            stack.enter_context(hold(Path(out)))  # one writer per run folder
+        stack.enter_context(tuned_for(device))
         return _train_members(configs, outs, device)
 
 

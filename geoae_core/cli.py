@@ -11,13 +11,15 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .config import Config, ConfigError
+from .files import LOCK_FILE, RunError, hold, start_folder
 from .presets import PRESETS, describe, preset, preset_names
-from .runs import RunError, load_run
-from .train import Progress
+
+if TYPE_CHECKING:
+    from .loop import Progress
 
 USER_ERRORS: tuple[type[BaseException], ...] = (ConfigError, RunError)
 
@@ -125,17 +127,30 @@ def add_config_options(parser: argparse.ArgumentParser) -> None:
 
 
 def command_train(args: argparse.Namespace) -> int:
-    from .train import train
-
-    out = Path(args.out)
+    out, resume = train_folder(args)
     if out.exists() and not out.is_dir():
-        raise UsageError(f"geoae train: --out {out} is a file, not a folder")
-    if args.resume:
-        return report_run(train(None, out=out, callbacks=[ProgressBar()], resume=True), out)
-    config = config_from_args(args)
-    if out.exists() and any(out.iterdir()) and not args.force:
+        raise UsageError(f"geoae train: {out} is a file, not a folder")
+    config = None if resume else config_from_args(args)
+    if not resume and not args.force and out.is_dir() and any(p.name != LOCK_FILE for p in out.iterdir()):
         raise UsageError(f"geoae train: {out} is not empty (use --force to overwrite, --resume to continue)")
-    return report_run(train(config, out=out, callbacks=[ProgressBar()]), out)
+    with hold(out):
+        if config is not None:
+            start_folder(out, config.to_json(), config.epochs)  # on disk and resumable before torch loads
+        from .training import train
+
+        run = train(config, out=out, callbacks=[ProgressBar()], resume=resume)
+    return report_run(run, out)
+
+
+def train_folder(args: argparse.Namespace) -> tuple[Path, bool]:
+    """(run folder, resume?) from --out and --resume [DIR]."""
+    if isinstance(args.resume, str):
+        if args.out and Path(args.out) != Path(args.resume):
+            raise UsageError("geoae train: --resume DIR and --out name two folders; give one")
+        return Path(args.resume), True
+    if not args.out:
+        raise UsageError("geoae train: --out DIR is required (or --resume DIR to continue a run)")
+    return Path(args.out), bool(args.resume)
 
 
 def report_run(run, out: Path) -> int:
@@ -164,6 +179,7 @@ def format_eval(report: dict[str, Any]) -> str:
 
 def command_eval(args: argparse.Namespace) -> int:
     from .evaluate import evaluate
+    from .runs import load_run
 
     report = evaluate(load_run(args.run))
     print(json.dumps(report, indent=2) if args.json else format_eval(report))
@@ -218,7 +234,7 @@ def command_reproduce(args: argparse.Namespace) -> int:
         ids = expand_ids(args.ids)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    from .train import resolve_device
+    from .training import resolve_device
 
     resolve_device(args.device)
     bar = ProgressBar()
@@ -262,9 +278,15 @@ def build_parser() -> ArgumentParser:
 
     train = commands.add_parser("train", help="train a model into a run folder", description="Train a model.")
     add_config_options(train)
-    train.add_argument("--out", required=True, help="run folder to write (config, weights, history)")
+    train.add_argument("--out", help="run folder to write (config, weights, history)")
     train.add_argument("--force", action="store_true", help="overwrite a non-empty --out folder")
-    train.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
+    train.add_argument(
+        "--resume",
+        nargs="?",
+        const=True,
+        metavar="DIR",
+        help="continue the run in DIR (or --out) from its last checkpoint, or from the start if it has none",
+    )
     train.set_defaults(func=command_train)
 
     evaluate = commands.add_parser(

@@ -62,6 +62,7 @@ class Config:
     seed: int = 0
     device: str = "auto"
     checkpoint_every: int = 25
+    checkpoint_seconds: float = 30.0  # and at least this often: a kill loses half a minute at most
 
     # ----------------------------------------------------------------- derived
     @property
@@ -107,6 +108,7 @@ class Config:
         _int("batch_size", self.batch_size, 1)
         _int("seed", self.seed, 0)
         _int("checkpoint_every", self.checkpoint_every, 1)
+        _number("checkpoint_seconds", self.checkpoint_seconds, 0.0)
         _number("sigma", self.sigma, 0.0, strict=True)
         _number("alpha", self.alpha, 0.0)
         _number("lr", self.lr, 0.0, strict=True)
@@ -194,6 +196,8 @@ class Config:
 
 
 FIELD_TYPES = {f.name: f.type for f in dataclasses.fields(Config)}
+# settings added after run folders were first written: a config.json without them takes the default
+ADDED_LATER = ("checkpoint_seconds",)
 
 
 def parse_value(text: str) -> Any:

@@ -15,9 +15,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import time
-from collections.abc import Iterable
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -26,9 +23,9 @@ from torch.nn import functional as F
 
 from .config import Config, ConfigError
 from .data import training_set
+from .loop import Regime, init_model
 from .models import Autoencoder
-from .runs import Run, save_failure, save_run
-from .train import Callback, CancelToken, Progress, init_model, resolve_device, run_info
+from .runs import Run
 
 TOP_WIDTH = 128  # channels of the generator's first layer; each up-sampling halves them (DCGAN uses 512)
 MIN_WIDTH = 8
@@ -154,120 +151,33 @@ def adversarial_step(
     return loss_g.detach(), loss_d.detach()
 
 
-def make_optimizers(config: Config, model: Autoencoder) -> tuple[torch.optim.Adam, torch.optim.Adam]:
-    """(generator's, discriminator's) Adam, both with the run's lr and betas."""
+def make_optimizers(config: Config, model: Autoencoder) -> dict[str, torch.optim.Adam]:
+    """The generator's and the discriminator's Adam, both with the run's lr and betas."""
     betas = (config.beta1, config.beta2)
-    return (
-        torch.optim.Adam(model.decoder.parameters(), lr=config.lr, betas=betas),
-        torch.optim.Adam(model.discriminator.parameters(), lr=config.lr, betas=betas),
-    )
+    return {
+        "generator": torch.optim.Adam(model.decoder.parameters(), lr=config.lr, betas=betas),
+        "discriminator": torch.optim.Adam(model.discriminator.parameters(), lr=config.lr, betas=betas),
+    }
 
 
-def gan_checkpoint(
-    optimizers: tuple[torch.optim.Optimizer, ...], generator: torch.Generator, epoch: int
-) -> dict[str, torch.Tensor]:
-    """Optimiser states (prefixed generator./discriminator.), the random state and the epoch."""
-    tensors: dict[str, torch.Tensor] = {"rng.shuffle": generator.get_state(), "epoch": torch.tensor(epoch)}
-    for side, optimizer in zip(("generator", "discriminator"), optimizers):
-        for index, state in optimizer.state_dict()["state"].items():
-            for name, value in state.items():
-                tensors[f"optim.{side}.{index}.{name}"] = torch.as_tensor(value).detach().clone()
-    return tensors
+def gan_regime(config: Config, device: torch.device) -> Regime:
+    """A step is one discriminator update then one generator update, on z ~ N(0, 1).
 
-
-def _all_finite(loss_sums: torch.Tensor, model: nn.Module) -> bool:
-    params = torch.stack([p.detach().pow(2).sum() for p in model.parameters()]).sum()
-    return bool(torch.isfinite(torch.cat([loss_sums, params.reshape(1)])).all())
-
-
-def _snapshot(model: nn.Module) -> dict[str, torch.Tensor]:
-    return {k: v.detach().clone() for k, v in model.state_dict().items()}
-
-
-def train_gan(
-    config: Config,
-    out: str | Path | None = None,
-    callbacks: Iterable[Callback] = (),
-    cancel: CancelToken | None = None,
-    resume: bool = False,
-) -> Run:
-    """Train the DCGAN on the run's disks; write it to `out` (if given); return the Run.
-
-    History rows hold the epoch's mean generator loss. A non-finite loss or weight ends the
-    run as "diverged" with the last finite weights; a cancel between steps as "cancelled".
+    The losses logged are the generator's (the history's) and the discriminator's; the loop
+    ends the run as diverged if either stops being finite.
     """
-    if resume:
-        raise ConfigError("resume: not supported for GAN runs")
-    config = config.validate()
-    out = Path(out) if out is not None else None
-    callbacks = list(callbacks)
-    device = resolve_device(config.device)
     model = init_model(config).to(device)
     optimizers = make_optimizers(config, model)
-    generator = torch.Generator(device=device)
-    generator.manual_seed(config.seed)
     images = training_images(config, device)
-    n = images.shape[0]
-    batch = min(config.batch_size, n)
-    steps = math.ceil(n / batch)
-    started = time.time()
-    status = "running"
-    epoch = 0
-    history: list[dict[str, float]] = []
-    good_state = _snapshot(model)
-    good_checkpoint = gan_checkpoint(optimizers, generator, epoch)
+    pair = (optimizers["generator"], optimizers["discriminator"])
 
-    def emit(event: str, step: int = 0, loss: float | None = None, seconds: float = 0.0) -> None:
-        report = Progress(event, epoch, config.epochs, step, steps, loss, seconds, status, str(device))
-        for callback in callbacks:
-            callback(report)
+    def step(index: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        real = images[index]
+        z = torch.randn(real.shape[0], config.code_size, generator=generator, device=device)
+        return torch.stack(adversarial_step(model, real, z, pair))
 
-    def save() -> None:
-        if out is not None:
-            info = run_info(config, device, status, len(history), started)
-            try:
-                save_run(out, config, good_state, history, info, good_checkpoint)
-            except OSError as exc:  # a full disk or a vanished folder: say which, as train does
-                raise save_failure(out, exc) from exc
-
-    emit("start")
-    model.train()
-    while epoch < config.epochs and status == "running":
-        tick = time.perf_counter()
-        order = torch.randperm(n, generator=generator, device=device)
-        loss_sums = torch.zeros(2, device=device)  # generator, discriminator
-        for step in range(steps):
-            if cancel is not None and cancel.is_set():
-                status = "cancelled"
-                break
-            real = images[order[step * batch : (step + 1) * batch]]
-            z = torch.randn(real.shape[0], config.code_size, generator=generator, device=device)
-            loss_sums += torch.stack(adversarial_step(model, real, z, optimizers))
-            emit("step", step + 1)
-        if status == "cancelled":
-            break
-        epoch += 1
-        seconds = time.perf_counter() - tick
-        loss = float(loss_sums[0]) / steps
-        if not _all_finite(loss_sums, model):
-            status = "diverged"
-            emit("epoch", steps, loss, seconds)
-            break
-        history.append({"epoch": epoch, "loss": loss, "seconds": seconds})
-        good_state = _snapshot(model)
-        good_checkpoint = gan_checkpoint(optimizers, generator, epoch)
-        if epoch % config.checkpoint_every == 0 and epoch < config.epochs:
-            save()
-        emit("epoch", steps, loss, seconds)
-
-    if status == "running":
-        status = "finished"
-    model.load_state_dict(good_state)
-    model.eval()  # BatchNorm's running statistics from here on
-    save()
-    emit("end", loss=history[-1]["loss"] if history else None, seconds=time.time() - started)
-    info = run_info(config, device, status, len(history), started)
-    return Run(config=config, model=model, path=out, status=status, history=history, info=info)
+    # eval: BatchNorm's running statistics from here on
+    return Regime(model, optimizers, images.shape[0], step)
 
 
 # ---------------------------------------------------------------------------------- projection

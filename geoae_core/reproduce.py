@@ -27,7 +27,7 @@ from .evaluate import evaluate_position_encoder, reconstruction_errors
 from .presets import preset
 from .runs import RunError, atomic_write_text, load_run
 from .sweep import sweep
-from .train import Progress, train
+from .training import Progress, train
 
 # Settings that differ between the paper's (full) and a quick pass over the same code paths.
 FULL = {

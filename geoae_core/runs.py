@@ -11,7 +11,6 @@ import csv
 import io
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,36 +20,19 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save
 
-from .config import FIELD_TYPES, Config, ConfigError
+from .config import ADDED_LATER, FIELD_TYPES, Config, ConfigError
+from .files import (
+    CHECKPOINT_FILE,
+    CONFIG_FILE,
+    HISTORY_FILE,
+    STATUS_FILE,
+    WEIGHTS_FILE,
+    RunError,
+    atomic_write_bytes,
+    atomic_write_text,
+    write_status,
+)
 from .models import Autoencoder, build_model
-
-CONFIG_FILE = "config.json"
-WEIGHTS_FILE = "weights.safetensors"
-CHECKPOINT_FILE = "checkpoint.safetensors"
-HISTORY_FILE = "history.csv"
-STATUS_FILE = "run.json"
-
-
-class RunError(Exception):
-    """A run folder cannot be used; the message names the file and the problem."""
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def tensors_to_bytes(tensors: dict[str, torch.Tensor], metadata: dict[str, str] | None = None) -> bytes:
@@ -80,7 +62,7 @@ def read_config(folder: Path) -> Config:
     path = Path(folder) / CONFIG_FILE
     data = _read_json(path)
     if isinstance(data, dict):
-        missing = sorted(set(FIELD_TYPES) - set(data))
+        missing = sorted(set(FIELD_TYPES) - set(data) - set(ADDED_LATER))
         if missing:
             raise RunError(f"{path}: missing setting {missing[0]!r}")
     try:
@@ -214,7 +196,7 @@ def save_run(
     atomic_write_bytes(folder / WEIGHTS_FILE, tensors_to_bytes(state))
     if checkpoint is not None:
         atomic_write_bytes(folder / CHECKPOINT_FILE, tensors_to_bytes(checkpoint))
-    atomic_write_text(folder / STATUS_FILE, json.dumps(info, indent=2, sort_keys=True) + "\n")
+    write_status(folder, info)
 
 
 def save_failure(folder: str | os.PathLike[str], error: OSError) -> RunError:

@@ -20,7 +20,7 @@ from typing import Any
 from .batched import can_batch, train_batched
 from .config import Config, parse_value
 from .runs import Run, load_run
-from .train import resolve_device
+from .training import resolve_device
 
 
 def _init_worker(threads: int) -> None:
@@ -30,7 +30,7 @@ def _init_worker(threads: int) -> None:
 
 
 def _train_member(config: dict[str, Any], out: str) -> str:
-    from .train import train
+    from .training import train
 
     return train(Config.from_dict(config), out=out).status
 
@@ -66,7 +66,7 @@ def sweep(
         return [load_run(out) for out in outs]
     workers = workers or default_workers(configs)
     if workers <= 1:
-        from .train import train
+        from .training import train
 
         runs = []
         for index, (config, out) in enumerate(zip(configs, outs)):

@@ -15,7 +15,7 @@ from geoae_core.data import make_images, onehot
 from geoae_core.evaluate import evaluate_position_encoder
 from geoae_core.models import Autoencoder, build_model
 from geoae_core.runs import Run, RunError
-from geoae_core.train import init_model, train
+from geoae_core.training import init_model, train
 
 SMALL_DISKS = {"size": 16, "n_train": 300, "lr": 0.01, "device": "cpu"}
 

@@ -13,11 +13,11 @@ from same_weights import assert_bitwise_equal, state  # tests/ is on sys.path
 
 from geoae_core import cli, load_run, train
 from geoae_core.runs import RunError, save_run
-from geoae_core.train import UnsavedRunError
+from geoae_core.training import UnsavedRunError
 
 SETTINGS = {"size": 32, "n_train": 300, "batch_size": 100, "device": "cpu", "epochs": 5, "checkpoint_every": 1}
-# geoae_core.train is also the name of the function: the module, whose save_run a test replaces
-train_module = importlib.import_module("geoae_core.train")
+# the loop module, whose save_run a test replaces
+train_module = importlib.import_module("geoae_core.loop")
 
 
 def disk_full(*args, **kwargs):
@@ -73,7 +73,7 @@ def test_a_full_disk_on_the_final_save_raises_but_keeps_the_model(tmp_path, monk
     error = caught.value
     assert isinstance(error, RunError)
     assert str(error) == f"{out}: could not save the run (No space left on device)"
-    assert sum(e.event == "warning" for e in events) == 4  # each checkpoint, then the final save raised
+    assert sum(e.event == "warning" for e in events) == 5  # the start, each checkpoint; then the final save raised
     assert error.run.status == "finished" and len(error.run.history) == 5 and error.run.path is None
     assert_bitwise_equal(reference, state(error.run))
     # the model in memory is written elsewhere with the real save_run, as a whole run folder
@@ -129,12 +129,10 @@ def test_a_file_where_the_run_folder_should_be_is_a_clear_error(tmp_path):
     out = tmp_path / "run"
     out.write_text("not a folder")
     events = []
-    with pytest.raises(RunError, match=r"could not save the run \(File exists\)") as caught:
+    with pytest.raises(RunError) as caught:
         train("disks", out=out, callbacks=[events.append], **{**SETTINGS, "epochs": 2})
-    assert str(caught.value) == f"{out}: could not save the run (File exists)"
-    assert [e.message for e in events if e.event == "warning"] == [
-        f"checkpoint at epoch 1 not saved: {out}: could not save the run (File exists)"
-    ]
+    assert str(caught.value) == f"{out}: cannot create the run folder (File exists)"
+    assert events == []  # refused before any training
     assert out.read_text() == "not a folder"  # left alone
 
 

@@ -1,17 +1,19 @@
 """The DCGAN baseline of Appendix D: networks, adversarial training, run folders, projection."""
 
+import errno
 import threading
 
 import numpy as np
 import pytest
 import torch
 
-from geoae_core import gan, load_run, preset, train
+from geoae_core import gan, load_run, loop, preset, train
 from geoae_core.config import Config, ConfigError
 from geoae_core.data import disk_images
+from geoae_core.loop import UnsavedRunError
 from geoae_core.models import build_model
 from geoae_core.runs import Run
-from geoae_core.train import init_model
+from geoae_core.training import init_model
 
 # a real adversarial training, small enough for a test: 2 steps of 64 an epoch on 32 x 32 disks
 TINY_GAN = {"size": 32, "n_train": 128, "epochs": 2, "device": "cpu"}
@@ -169,6 +171,35 @@ def test_non_finite_loss_ends_the_run_with_the_last_finite_weights(tmp_path, mon
     assert all(torch.equal(after_one_epoch[k], v) for k, v in weights(run).items())
 
 
-def test_resume_is_refused(tmp_path):
-    with pytest.raises(ConfigError, match="resume"):
-        gan.train_gan(preset("gan-hole").replace(**TINY_GAN), out=tmp_path, resume=True)
+def test_a_cancelled_gan_resumes_to_the_uninterrupted_weights(tmp_path):
+    settings = {**TINY_GAN, "epochs": 4, "checkpoint_every": 1}
+    reference = weights(train("gan-hole", **settings))
+    cancel = threading.Event()
+
+    def stop_after_two(report):
+        if report.event == "epoch" and report.epoch == 2:
+            cancel.set()
+
+    stopped = train("gan-hole", out=tmp_path / "run", callbacks=[stop_after_two], cancel=cancel, **settings)
+    assert stopped.status == "cancelled" and len(stopped.history) == 2
+    resumed = train(None, out=tmp_path / "run", resume=True)
+    assert resumed.status == "finished" and [h["epoch"] for h in resumed.history] == [1, 2, 3, 4]
+    assert all(torch.equal(reference[k], v) for k, v in weights(resumed).items())
+
+
+def disk_full(*args, **kwargs):
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_a_gan_fails_to_save_as_an_autoencoder_does(tmp_path, monkeypatch):
+    """Checkpoints that cannot be written warn and the training goes on; a final save that
+    fails raises UnsavedRunError carrying the trained model."""
+    monkeypatch.setattr(loop, "save_run", disk_full)
+    events = []
+    with pytest.raises(UnsavedRunError) as caught:
+        train("gan-hole", out=tmp_path / "run", callbacks=[events.append], **{**TINY_GAN, "checkpoint_every": 1})
+    warnings = [e.message for e in events if e.event == "warning"]
+    assert [w.split(":")[0] for w in warnings] == ["checkpoint at epoch 0 not saved", "checkpoint at epoch 1 not saved"]
+    error = caught.value
+    assert error.run.status == "finished" and len(error.run.history) == 2 and error.run.path is None
+    assert not error.run.model.training  # handed back ready to use, as load_run would

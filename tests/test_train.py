@@ -9,7 +9,7 @@ from geoae_core import load_run, train
 from geoae_core.config import Config, ConfigError
 from geoae_core.data import training_set
 from geoae_core.models import build_model
-from geoae_core.train import init_model, regulariser, resolve_device
+from geoae_core.training import init_model, regulariser, resolve_device
 
 
 def weights(run):

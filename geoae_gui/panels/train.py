@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 from geoae_core.config import DEVICES, DIRAC_KINDS, KINDS, POSITION_TARGETS, REGULARISERS, SHAPES, Config, ConfigError
 from geoae_core.presets import describe, preset, preset_names
 from geoae_core.runs import CHECKPOINT_FILE, Run, RunError, load_run, save_failure, save_run
-from geoae_core.train import UnsavedRunError
+from geoae_core.training import UnsavedRunError
 
 from ..widgets.plots import make_plot, pen
 from ..widgets.run_browser import UNFINISHED

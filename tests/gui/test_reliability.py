@@ -15,8 +15,8 @@ from test_train_panel import fill_form  # (tests/gui is on sys.path: pytest's pr
 from geoae_core import load_run, train
 from geoae_core.runs import CHECKPOINT_FILE
 
-# geoae_core.train is also the name of the function: the module, whose save_run a test replaces
-train_module = importlib.import_module("geoae_core.train")
+# the loop module, whose save_run a test replaces
+train_module = importlib.import_module("geoae_core.loop")
 
 
 def disk_full(*args, **kwargs):

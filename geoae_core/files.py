@@ -1,0 +1,154 @@
+"""A run folder's file names, atomic writes and its one-writer lock. No torch: the CLI writes a
+run's first files with this before the engine has loaded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+CONFIG_FILE = "config.json"
+WEIGHTS_FILE = "weights.safetensors"
+CHECKPOINT_FILE = "checkpoint.safetensors"
+HISTORY_FILE = "history.csv"
+STATUS_FILE = "run.json"
+LOCK_FILE = ".writer.lock"
+
+
+class RunError(Exception):
+    """A run folder cannot be used; the message names the file and the problem."""
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def write_status(folder: Path, info: dict[str, Any]) -> None:
+    atomic_write_text(Path(folder) / STATUS_FILE, json.dumps(info, indent=2, sort_keys=True) + "\n")
+
+
+def start_folder(folder: Path, config_json: str, epochs: int) -> None:
+    """A new run's first files: its config and a status `running` at epoch 0. Files of an earlier
+    run in the folder go, so that a resume can never continue it under the new config."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in (CHECKPOINT_FILE, WEIGHTS_FILE, HISTORY_FILE):
+        (folder / name).unlink(missing_ok=True)
+    atomic_write_text(folder / CONFIG_FILE, config_json + "\n")
+    write_status(folder, {"status": "running", "epochs_done": 0, "epochs": epochs})
+
+
+# ------------------------------------------------------------------------------ one writer
+# A folder is held through an OS lock on LOCK_FILE (flock: it dies with its process, so a
+# SIGKILL leaves no stale lock). flock conflicts between two opens in one process too, which
+# refuses a second training thread; the thread that holds a folder may take it again.
+_held: dict[Path, tuple[int, Any, int]] = {}  # folder -> (thread id, open lock file, depth)
+_held_guard = threading.Lock()
+
+
+def _try_lock(handle: Any) -> bool:
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        try:
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def writer_of(folder: Path) -> int | None:
+    """The pid of the process training into `folder`, or None when nobody is."""
+    folder = Path(folder).resolve()
+    if folder in _held:
+        return os.getpid()
+    path = folder / LOCK_FILE
+    if not path.is_file():
+        return None
+    try:
+        with path.open("r+") as handle:
+            if _try_lock(handle):  # free: released at once by closing
+                return None
+            text = handle.read().strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else -1
+
+
+def _busy_error(folder: Path, holder: int | None) -> RunError:
+    who = "this program" if holder == os.getpid() else f"pid {holder}" if holder and holder > 0 else "another process"
+    return RunError(f"{folder}: another training is writing this run ({who}); wait for it or stop it first")
+
+
+@contextlib.contextmanager
+def hold(folder: Path) -> Iterator[None]:
+    """Be the only writer of `folder` (created if missing) while the block runs; RunError if taken."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RunError(f"{folder}: cannot create the run folder ({exc.strerror or exc})") from None
+    key = folder.resolve()
+    me = threading.get_ident()
+    with _held_guard:
+        held = _held.get(key)
+        if held is not None:
+            if held[0] != me:
+                raise _busy_error(folder, os.getpid())
+            _held[key] = (me, held[1], held[2] + 1)
+        else:
+            _held[key] = (me, _acquire(folder), 1)
+    try:
+        yield
+    finally:
+        with _held_guard:
+            thread, handle, depth = _held[key]
+            if depth > 1:
+                _held[key] = (thread, handle, depth - 1)
+            else:
+                del _held[key]
+                handle.close()  # releases the lock; the file stays, harmless and reused
+
+
+def _acquire(folder: Path) -> Any:
+    try:
+        handle = (folder / LOCK_FILE).open("a+")
+    except OSError as exc:
+        raise RunError(f"{folder}: cannot lock the run folder ({exc.strerror or exc})") from None
+    if not _try_lock(handle):
+        handle.seek(0)
+        text = handle.read().strip()
+        handle.close()
+        raise _busy_error(folder, int(text) if text.isdigit() else None)
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"{os.getpid()}\n")
+    handle.flush()
+    return handle

@@ -1,0 +1,354 @@
+"""The one training loop. Every kind of run trains through `run_loop`; what differs between
+kinds (the model, its optimisers, one update) comes in a `Regime`, as a LightningModule's
+`training_step` and `configure_optimizers` do. The loop owns the rest, once for all kinds:
+progress events, cancel, the divergence check and the last finite state, checkpoints (every N
+epochs or T seconds), resume, and what a failed save does.
+
+Data lives on the device, batches are gathered there, and the loss is read back once per
+epoch, so a step never waits for the host.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import functools
+import os
+import platform
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import torch
+from torch import nn
+
+from . import __version__
+from .config import Config, ConfigError
+from .files import CHECKPOINT_FILE, RunError
+from .models import Autoencoder, build_model
+from .runs import Run, load_state, read_history, read_tensors, save_failure, save_run
+
+
+@dataclass
+class Progress:
+    """One report from the loop. `loss` is the epoch's mean loss (None on step events)."""
+
+    event: str  # "start", "step", "epoch", "warning" (see `message`: a checkpoint not saved...) or "end"
+    epoch: int
+    epochs: int
+    step: int
+    steps: int
+    loss: float | None
+    seconds: float
+    status: str = "running"
+    device: str = "cpu"
+    message: str = ""
+
+
+Callback = Callable[[Progress], Any]
+
+
+class CancelToken(Protocol):
+    def is_set(self) -> bool: ...
+
+
+class UnsavedRunError(RunError):
+    """The training ended but its run folder could not be written.
+
+    `run` is the trained model in memory (its `path` is None) and `checkpoint` its optimiser and
+    RNG state: `runs.save_run(folder, run.config, run.model.state_dict(), run.history, run.info,
+    checkpoint)` writes both elsewhere, as a run that can be resumed.
+    """
+
+    def __init__(self, message: str, run: Run, checkpoint: dict[str, torch.Tensor]):
+        super().__init__(message)
+        self.run = run
+        self.checkpoint = checkpoint
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("device: 'cuda' asked for, but this machine has no CUDA device (use auto or cpu)")
+    if name not in ("cpu", "cuda"):
+        raise ConfigError(f"device: {name!r} is not one of auto, cpu, cuda")
+    return torch.device(name)
+
+
+@functools.cache
+def keep_freed_memory() -> bool:
+    """Ask glibc to keep freed blocks of up to 32 MiB in the heap instead of returning them.
+
+    A step allocates and frees activations of a few MiB each. By default glibc hands such blocks
+    back to the kernel at once, and the next step pays a page fault on every 4 KiB of them:
+    about 10% of a CPU epoch of `disks` (bench/bench_train.py). The cost is that the process
+    keeps its peak heap. GEOAE_KEEP_FREED_MEMORY=0 turns it off; elsewhere than glibc it is a no-op.
+    """
+    if os.environ.get("GEOAE_KEEP_FREED_MEMORY", "1") == "0" or platform.system() != "Linux":
+        return False
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # musl and others: no mallopt to call
+        return False
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    return bool(libc.mallopt(m_mmap_threshold, 32 << 20)) and bool(libc.mallopt(m_trim_threshold, 256 << 20))
+
+
+def _denormals_flushed_here() -> bool:
+    return torch.tensor(1e-40, dtype=torch.float32).mul(1.5).item() == 0.0  # a float32 denormal
+
+
+@contextlib.contextmanager
+def denormals_flushed() -> Iterator[None]:
+    """Treat numbers below 1.2e-38 as zero on this thread while the block runs.
+
+    A run that collapses under strong weight decay (figure 8's large lambdas) drives weights and
+    gradients into the denormal range, where each multiply costs tens of cycles: such an epoch
+    took 1.00 s instead of 0.34 s (bench/bench_denormals.py). TensorFlow and XLA flush by
+    default for the same reason. Values that small are zero for every figure here.
+    The thread's setting is restored on exit, so code after a training (Python floats, numpy)
+    sees none of it; torch's worker threads copy the setting when they are created, and those
+    started during a training keep it. GEOAE_FLUSH_DENORMALS=0 leaves the setting alone.
+    """
+    if os.environ.get("GEOAE_FLUSH_DENORMALS", "1") == "0" or _denormals_flushed_here():
+        yield
+        return
+    torch.set_flush_denormal(True)
+    try:
+        yield
+    finally:
+        torch.set_flush_denormal(False)
+
+
+@contextlib.contextmanager
+def tuned_for(device: torch.device) -> Iterator[None]:
+    """What every training loop runs under on the CPU: freed memory kept, denormals flushed."""
+    if device.type != "cpu":
+        yield
+        return
+    keep_freed_memory()
+    with denormals_flushed():
+        yield
+
+
+def init_model(config: Config) -> Autoencoder:
+    """The model with its seeded initial weights, independent of the global RNG and the device."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(config.seed)
+        return build_model(config)
+
+
+def run_info(config: Config, device: torch.device, status: str, epoch: int, started: float) -> dict[str, Any]:
+    return {
+        "status": status,
+        "epochs_done": epoch,
+        "epochs": config.epochs,
+        "device": str(device) if device.type == "cpu" else torch.cuda.get_device_name(device),
+        "deterministic_algorithms": torch.are_deterministic_algorithms_enabled(),
+        "versions": {
+            "geoae": __version__,
+            "torch": torch.__version__,
+            "numpy": np.__version__,
+            "python": platform.python_version(),
+        },
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(started)),
+        "wall_seconds": round(time.time() - started, 3),
+    }
+
+
+@dataclass
+class Regime:
+    """What one kind of run brings to the loop.
+
+    `step(index, generator)` makes one update on the examples `index` of the epoch's order and
+    returns the detached losses to log (the first one goes into the history; all must stay
+    finite). `optimizers` are named for the checkpoint ("" for a kind with only one).
+    `finish(model)` gives the trained model back as `load_run` would (layout, eval mode).
+    """
+
+    model: nn.Module
+    optimizers: dict[str, torch.optim.Optimizer]
+    examples: int
+    step: Callable[[torch.Tensor, torch.Generator], torch.Tensor]
+    finish: Callable[[nn.Module], nn.Module] = nn.Module.eval
+
+
+def pack_checkpoint(
+    optimizers: dict[str, torch.optim.Optimizer],
+    generator: torch.Generator,
+    epoch: int,
+    weights: dict[str, torch.Tensor],
+) -> dict[str, torch.Tensor]:
+    """Everything a resume needs, in one file (written atomically): weights, optimisers, RNG, epoch."""
+    tensors: dict[str, torch.Tensor] = {"rng.shuffle": generator.get_state(), "epoch": torch.tensor(epoch)}
+    tensors.update({f"model.{name}": value for name, value in weights.items()})
+    for prefix, optimizer in _optimizer_prefixes(optimizers):
+        for index, state in optimizer.state_dict()["state"].items():
+            for name, value in state.items():
+                tensors[f"{prefix}{index}.{name}"] = torch.as_tensor(value).detach().clone()
+    return tensors
+
+
+def _optimizer_prefixes(optimizers: dict[str, torch.optim.Optimizer]) -> list[tuple[str, torch.optim.Optimizer]]:
+    return [(f"optim.{name}." if name else "optim.", optimizer) for name, optimizer in optimizers.items()]
+
+
+def restore_checkpoint(
+    tensors: dict[str, torch.Tensor], optimizers: dict[str, torch.optim.Optimizer], generator: torch.Generator
+) -> int:
+    """Put the optimisers' and the generator's state back; return the checkpoint's epoch."""
+    for prefix, optimizer in _optimizer_prefixes(optimizers):
+        state: dict[int, dict[str, torch.Tensor]] = {}
+        for key, value in tensors.items():
+            rest = key[len(prefix) :] if key.startswith(prefix) else ""
+            if rest[:1].isdigit():
+                index, name = rest.split(".", 1)
+                state.setdefault(int(index), {})[name] = value
+        optimizer.load_state_dict({"state": state, "param_groups": optimizer.state_dict()["param_groups"]})
+        _match_moments(optimizer)
+    generator.set_state(tensors["rng.shuffle"])
+    return int(tensors["epoch"])
+
+
+def _match_moments(optimizer: torch.optim.Optimizer) -> None:
+    # fused Adam checks neither shapes nor strides: a moment of the wrong size is written out of
+    # bounds, and a contiguous moment of a channels-last weight is silently scrambled
+    for param, moments in optimizer.state.items():
+        for name, value in moments.items():
+            if name == "step":
+                continue
+            if value.shape != param.shape:
+                raise ValueError(f"optimiser {name} of shape {tuple(value.shape)} for a weight {tuple(param.shape)}")
+            if value.stride() != param.stride():
+                moments[name] = torch.empty_like(param).copy_(value)
+
+
+def all_finite(losses: torch.Tensor, model: nn.Module) -> bool:
+    """One read of the device: whether the losses and every weight are finite."""
+    params = torch.stack([p.detach().pow(2).sum() for p in model.parameters()]).sum()
+    return bool(torch.isfinite(torch.cat([losses.reshape(-1), params.reshape(1)])).all())
+
+
+def snapshot(model: nn.Module) -> dict[str, torch.Tensor]:
+    return {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+
+def _resume_from(out: Path, regime: Regime, generator: torch.Generator) -> tuple[int, list[dict[str, float]]]:
+    """Load the run's checkpoint into the regime; (epoch, history). No checkpoint yet: epoch 0."""
+    path = out / CHECKPOINT_FILE
+    if not path.exists():  # killed before its first checkpoint: start again, as the seed dictates
+        return 0, []
+    checkpoint = read_tensors(path)
+    # the checkpoint's own copy of the weights: a kill between two files cannot mismatch them
+    weights = {k[len("model.") :]: v for k, v in checkpoint.items() if k.startswith("model.")}
+    load_state(regime.model, weights, path)
+    try:
+        epoch = restore_checkpoint(checkpoint, regime.optimizers, generator)
+    except (KeyError, ValueError, RuntimeError) as exc:
+        raise RunError(f"{path}: unusable checkpoint ({exc})") from None
+    return epoch, read_history(out)[:epoch]
+
+
+def run_loop(
+    config: Config,
+    regime: Regime,
+    device: torch.device,
+    out: Path | None,
+    callbacks: list[Callback],
+    cancel: CancelToken | None,
+    resume: bool,
+) -> Run:
+    """Train `regime` for config.epochs; write the run folder `out` (if given) from the start."""
+    model = regime.model
+    generator = torch.Generator(device=device)
+    generator.manual_seed(config.seed)
+    epoch, history = _resume_from(out, regime, generator) if resume and out is not None else (0, [])
+    n = regime.examples
+    batch = min(config.batch_size, n)
+    steps = -(-n // batch)
+    started = time.time()
+    status = "running"
+    # the last state known to be finite, at an epoch boundary: what a stop or a divergence keeps
+    good_state = snapshot(model)
+    good_checkpoint = pack_checkpoint(regime.optimizers, generator, epoch, good_state)
+    saved = False  # whether the folder has been written: if it then disappears, it was deleted
+    last_save = time.monotonic()
+
+    def emit(event: str, step: int = 0, loss: float | None = None, seconds: float = 0.0, message: str = "") -> None:
+        report = Progress(event, epoch, config.epochs, step, steps, loss, seconds, status, str(device), message)
+        for callback in callbacks:
+            callback(report)
+
+    def save() -> None:
+        """Write the run folder; an OSError (a full disk, a deleted or unwritable folder) is raised
+        as a RunError that names the folder and the cause."""
+        nonlocal saved, last_save
+        if out is None:
+            return
+        if saved and not out.is_dir():
+            emit("warning", message=f"{out}: the run folder was deleted during training; writing it again")
+        last_save = time.monotonic()
+        info = run_info(config, device, status, len(history), started)
+        try:
+            save_run(out, config, good_state, history, info, good_checkpoint)
+        except OSError as exc:
+            raise save_failure(out, exc) from exc
+        saved = True
+
+    def checkpoint() -> None:
+        try:
+            save()
+        except RunError as exc:  # the training goes on in memory; the next checkpoint may succeed
+            emit("warning", message=f"checkpoint at epoch {epoch} not saved: {exc}")
+
+    checkpoint()  # on disk, resumable, from the first second
+    emit("start")
+    model.train()
+    while epoch < config.epochs and status == "running":
+        tick = time.perf_counter()
+        order = torch.randperm(n, generator=generator, device=device)
+        loss_sum: torch.Tensor | float = 0.0
+        for step in range(steps):
+            if cancel is not None and cancel.is_set():
+                status = "cancelled"
+                break
+            loss_sum = loss_sum + regime.step(order[step * batch : (step + 1) * batch], generator)
+            emit("step", step + 1)
+        if status == "cancelled":
+            break
+        epoch += 1
+        losses = torch.as_tensor(loss_sum, device=device).reshape(-1)
+        finite = all_finite(losses, model)  # reads the device: on CUDA the epoch's work is done here
+        seconds = time.perf_counter() - tick
+        loss = float(losses[0]) / steps
+        if not finite:
+            status = "diverged"
+            emit("epoch", steps, loss, seconds)
+            break
+        history.append({"epoch": epoch, "loss": loss, "seconds": seconds})
+        good_state = snapshot(model)
+        good_checkpoint = pack_checkpoint(regime.optimizers, generator, epoch, good_state)
+        due = epoch % config.checkpoint_every == 0 or time.monotonic() - last_save >= config.checkpoint_seconds
+        if due and epoch < config.epochs:
+            checkpoint()
+        emit("epoch", steps, loss, seconds)
+
+    if status == "running":
+        status = "finished"
+    model.load_state_dict(good_state)
+    model = regime.finish(model)
+    unsaved: RunError | None = None
+    try:
+        save()
+    except RunError as exc:
+        unsaved = exc
+    emit("end", loss=history[-1]["loss"] if history else None, seconds=time.time() - started)
+    info = run_info(config, device, status, len(history), started)
+    if unsaved is not None:  # the model is not lost: it travels with the error
+        run = Run(config=config, model=model, path=None, status=status, history=history, info=info)
+        raise UnsavedRunError(str(unsaved), run, good_checkpoint) from unsaved.__cause__
+    return Run(config=config, model=model, path=out, status=status, history=history, info=info)
