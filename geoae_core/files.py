@@ -111,6 +111,7 @@ def _busy_error(folder: Path, holder: int | None) -> RunError:
 def hold(folder: Path) -> Iterator[None]:
     """Be the only writer of `folder` (created if missing) while the block runs; RunError if taken."""
     folder = Path(folder)
+    created = not folder.exists()
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -135,6 +136,16 @@ def hold(folder: Path) -> Iterator[None]:
             else:
                 del _held[key]
                 handle.close()  # releases the lock; the file stays, harmless and reused
+                if created:
+                    _remove_if_unused(folder)
+
+
+def _remove_if_unused(folder: Path) -> None:
+    """A folder made for a run that never wrote a file (refused, or a full disk) is not left behind."""
+    with contextlib.suppress(OSError):
+        if [p.name for p in folder.iterdir()] == [LOCK_FILE]:
+            (folder / LOCK_FILE).unlink()
+            folder.rmdir()
 
 
 def _acquire(folder: Path) -> Any:

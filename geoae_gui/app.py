@@ -44,6 +44,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("geoae-gui")
     app.setOrganizationName("geoae")
+    from .collector import keep_collection_on_gui_thread
+
+    keep_collection_on_gui_thread()
 
     from .window import MainWindow, wait_idle
 

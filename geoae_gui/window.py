@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from geoae_core import __version__
 from geoae_core.runs import Run, load_run
 
+from .collector import keep_collection_on_gui_thread
 from .panels import ExperimentsPanel, FiltersPanel, LatentPanel, PositionPanel, ProfilePanel, TrainPanel
 from .panels.base import Panel, error_text
 from .settings import default_runs_folder, settings
@@ -36,6 +37,7 @@ from .worker import Task
 class MainWindow(QMainWindow):
     def __init__(self, runs_folder: Path | None = None, persist: bool = True):
         super().__init__()
+        keep_collection_on_gui_thread()  # before any worker thread starts
         self.persist = persist
         self.setWindowTitle("geoae explorer")
         self.setObjectName("geoae_main_window")
@@ -79,6 +81,7 @@ class MainWindow(QMainWindow):
             )
         }
         self.train_panel.run_saved.connect(self._run_saved)
+        self.train_panel.run_started.connect(lambda _path: self.browser.refresh())
         for panel in self.panels.values():
             for plot_name, widget in panel.plots().items():
                 add_export_action(widget, f"{panel.name}-{plot_name}", panel.show_error)

@@ -230,6 +230,10 @@ class Task(QObject):
         self._bridge.done.emit(result, error)
 
     def _deliver(self, result: Any, error: Any) -> None:
+        # the thread is past its last line; let it end while `active` still holds this task, so
+        # that the task (a QObject) is never freed on the worker thread by its last reference
+        if self.thread is not None:
+            self.thread.join()
         Task.active.discard(self)
         self.done.emit(result, error)
 

@@ -112,7 +112,12 @@ class FiltersPanel(Panel):
         kind = run.config.kind
         self.side_box.blockSignals(True)
         self.side_box.clear()
-        sides = {"disk": ["encoder", "decoder"], "position-encoder": ["encoder"], "position-decoder": ["decoder"]}[kind]
+        sides = {
+            "disk": ["encoder", "decoder"],
+            "position-encoder": ["encoder"],
+            "position-decoder": ["decoder"],
+            "gan": ["decoder"],  # the generator; the discriminator is only there to train it
+        }[kind]
         self.side_box.addItems(sides)
         self.side_box.blockSignals(False)
         self.input_spin.blockSignals(True)
@@ -121,6 +126,12 @@ class FiltersPanel(Panel):
             self.input_spin.setDecimals(2)
             self.input_spin.setRange(0.1, run.config.size / 2 - 0.1)
             self.input_spin.setValue(run.config.size / 4)
+        elif kind == "gan":
+            self.input_label.setText("code z (z ~ N(0, 1))")
+            self.input_spin.setDecimals(2)
+            self.input_spin.setRange(-3.0, 3.0)
+            self.input_spin.setValue(0.0)
+            self.show_info("A GAN run: the decoder here is its generator (Appendix D); its discriminator is not shown.")
         elif kind == "position-encoder":
             self.input_label.setText("input Dirac at position")
             self.input_spin.setDecimals(0)
@@ -163,7 +174,8 @@ class FiltersPanel(Panel):
         self.colorbar.setImageItem(images)
         rows = -(-len(weights) // PER_ROW)
         self.kernels.addItem(self.colorbar, row=0, col=min(len(weights), PER_ROW), rowspan=rows)
-        shape = "3 × 3" if weights[0].ndim == 4 else "1 × 3"
+        width = weights[0].shape[-1]
+        shape = f"{width} × {width}" if weights[0].ndim == 4 else f"1 × {width}"
         self.kernels_title.setText(
             f"<b>Learned {side} kernels</b> ({shape}; rows: output channels, columns: input channels; "
             f"one colour scale, ±{bound:.3g})"

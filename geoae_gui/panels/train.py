@@ -8,6 +8,7 @@ elsewhere.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -36,8 +37,9 @@ from PySide6.QtWidgets import (
 )
 
 from geoae_core.config import DEVICES, DIRAC_KINDS, KINDS, POSITION_TARGETS, REGULARISERS, SHAPES, Config, ConfigError
+from geoae_core.files import writer_of
 from geoae_core.presets import describe, preset, preset_names
-from geoae_core.runs import CHECKPOINT_FILE, Run, RunError, load_run, save_failure, save_run
+from geoae_core.runs import Run, RunError, load_run, save_failure, save_run
 from geoae_core.training import UnsavedRunError
 
 from ..widgets.plots import make_plot, pen
@@ -315,6 +317,7 @@ class TrainPanel(Panel):
     name = "train"
     title = "Train"
     run_saved = Signal(Path)
+    run_started = Signal(Path)  # its folder is on disk: the browser lists it from the first second
 
     def __init__(self, runs_folder: Callable[[], Path], parent: QWidget | None = None):
         super().__init__(parent)
@@ -449,6 +452,7 @@ class TrainPanel(Panel):
     def _begin(self, out: Path, epochs: int, losses: list[float]) -> None:
         """Reset the live view for a training into `out` that has already done len(losses) epochs."""
         self.out = out
+        self._announced = False
         self.losses = list(losses)
         self.warnings = []
         self._epochs_before = len(losses)
@@ -548,6 +552,9 @@ class TrainPanel(Panel):
 
     # ------------------------------------------------------------ reports
     def _on_progress(self, report: dict) -> None:
+        if not self._announced and self.out is not None:
+            self._announced = True
+            self.run_started.emit(self.out)
         self.losses.extend(report["losses"])
         if report["losses"]:
             self._draw_losses()
@@ -685,8 +692,10 @@ def resume_problem(run: Run) -> str:
         )
     if run.status not in UNFINISHED:
         return f"{name}: a run with status {run.status!r} cannot be resumed"
-    if not (run.path / CHECKPOINT_FILE).is_file():
-        return f"{name} cannot be resumed: it has no {CHECKPOINT_FILE}"
+    writer = writer_of(run.path)
+    if writer is not None:
+        who = "in this window" if writer == os.getpid() else f"by pid {writer}"
+        return f"{name} is being trained {who}: wait for it or stop it first"
     return ""
 
 

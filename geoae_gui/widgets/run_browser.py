@@ -7,6 +7,7 @@ amber; the context menu opens a run or resumes an unfinished one.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, Qt, Signal
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from geoae_core.runs import CHECKPOINT_FILE, CONFIG_FILE, STATUS_FILE
+from geoae_core.files import CHECKPOINT_FILE, CONFIG_FILE, STATUS_FILE, WEIGHTS_FILE, writer_of
 
 COLUMNS = ("run", "kind", "status", "epochs")
 UNFINISHED = ("cancelled", "running")  # stopped, or killed mid-training (run.json never said otherwise)
@@ -32,6 +33,7 @@ MARKS = {
     "diverged": ("#c62828", "the loss diverged: the weights of the last finite epoch are kept"),
     "cancelled": ("#b26a00", "stopped before the end: right-click > Resume training continues it"),
     "running": ("#b26a00", "interrupted (killed or crashed) mid-training: right-click > Resume training continues it"),
+    "training": ("#1565c0", "being trained now"),
 }
 
 
@@ -53,7 +55,15 @@ def run_summary(folder: Path) -> dict[str, str]:
         summary["epochs"] = f"{info.get('epochs_done', '?')}/{info.get('epochs', '?')}"
     except (OSError, ValueError, AttributeError):
         summary["status"] = "no run.json"
+    if summary["status"] == "running" and writer_of(folder) is not None:
+        summary["status"] = "training"  # "running" with nobody writing it: interrupted
     return summary
+
+
+def can_resume(folder: Path) -> bool:
+    """Unfinished, with weights to open, and nobody training it: it continues from its checkpoint,
+    or from epoch 0 if it has none."""
+    return run_summary(folder)["status"] in UNFINISHED and (Path(folder) / WEIGHTS_FILE).is_file()
 
 
 def list_runs(folder: Path) -> list[Path]:
@@ -132,7 +142,10 @@ class RunBrowser(QWidget):
             if summary["status"] in MARKS:
                 colour, tip = MARKS[summary["status"]]
                 if summary["status"] in UNFINISHED and not (path / CHECKPOINT_FILE).is_file():
-                    tip = f"unfinished, with no {CHECKPOINT_FILE}: it cannot be resumed"
+                    tip = f"unfinished, with no {CHECKPOINT_FILE}: Resume training starts it again from epoch 0"
+                elif summary["status"] == "training":
+                    writer = writer_of(path)
+                    tip = f"being trained now ({'here' if writer == os.getpid() else f'pid {writer}'})"
                 item.setForeground(status_column, QBrush(QColor(colour)))
                 item.setToolTip(status_column, tip)
             self.tree.addTopLevelItem(item)
@@ -166,7 +179,7 @@ class RunBrowser(QWidget):
         open_action = QAction("Open", self)
         open_action.triggered.connect(lambda: self.run_activated.emit(path))
         resume = QAction("Resume training", self)
-        resume.setEnabled(run_summary(path)["status"] in UNFINISHED and (path / CHECKPOINT_FILE).is_file())
+        resume.setEnabled(can_resume(path))
         resume.triggered.connect(lambda: self.resume_requested.emit(path))
         return [open_action, resume]
 

@@ -11,6 +11,15 @@ import pytest
 from geoae_core import train
 
 
+@pytest.fixture(autouse=True, scope="session")
+def collect_on_gui_thread(qapp):
+    """As in the app: Python's cyclic collector runs on the GUI thread only, for every widget the
+    tests build (windows install it too; panels built alone need it as well)."""
+    from geoae_gui.collector import keep_collection_on_gui_thread
+
+    keep_collection_on_gui_thread()
+
+
 @pytest.fixture(autouse=True)
 def isolated_settings(tmp_path, monkeypatch):
     """Each test gets its own settings file, never the user's."""
@@ -55,4 +64,5 @@ def make_window(qtbot):
 
     yield factory
     for window in windows:
+        window.train_panel.unsaved = None  # closing would ask first, in a modal dialog nobody answers
         window.train_panel.shutdown(timeout=20)
