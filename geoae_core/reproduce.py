@@ -27,7 +27,7 @@ from .evaluate import evaluate_position_encoder, reconstruction_errors
 from .presets import preset
 from .runs import RunError, atomic_write_text, load_run
 from .sweep import sweep
-from .training import Progress, train
+from .training import CancelToken, Progress, train
 
 # Settings that differ between the paper's (full) and a quick pass over the same code paths.
 FULL = {
@@ -86,6 +86,10 @@ class Result:
     details: dict[str, Any] = field(default_factory=dict)
 
 
+class ReproduceCancelled(Exception):
+    """The cancel token was set: reproduce stops after the ids it has finished."""
+
+
 @dataclass
 class Context:
     out: Path
@@ -97,6 +101,7 @@ class Context:
     runs: dict[tuple, Any] = field(default_factory=dict)
     used: list[str] = field(default_factory=list)
     overrides: dict[str, int] = field(default_factory=dict)
+    cancel: CancelToken | None = None
 
     @property
     def settings(self) -> dict[str, int]:
@@ -124,14 +129,22 @@ class Context:
             if run is None:
                 if self.on_stage:
                     self.on_stage(f"{owner}: training {name}")
-                run = train(config, out=folder, callbacks=self.callbacks)
+                self.check_cancel()
+                run = train(config, out=folder, callbacks=self.callbacks, cancel=self.cancel)
+                if run.status == "cancelled":
+                    raise ReproduceCancelled(f"{owner}: cancelled while training {name}")
             self.runs[key] = run
         run = self.runs[key]
         self.used.append(str(run.path.relative_to(self.out)) if run.path else name)
         return run
 
     def prefetch(self, owner: str, members: list[tuple[str, str, int, dict[str, Any]]]) -> None:
-        """Train a family's missing members side by side (sweep); `train` then finds them on disk."""
+        """Train a family's missing members side by side (sweep); `train` then finds them on disk.
+
+        Not when reproduce can be cancelled: a sweep's processes would run on, and on two cores
+        side by side gains nothing; each member then trains (cancellably) in turn."""
+        if self.cancel is not None:
+            return
         pending = []
         for name, preset_name, seed_offset, overrides in members:
             config = self.config_for(preset_name, seed_offset, **overrides)
@@ -143,6 +156,10 @@ class Context:
         if self.on_stage:
             self.on_stage(f"{owner}: training {len(pending)} runs side by side")
         sweep([config for config, _ in pending], [folder for _, folder in pending])
+
+    def check_cancel(self) -> None:
+        if self.cancel is not None and self.cancel.is_set():
+            raise ReproduceCancelled("cancelled")
 
     def _reuse(self, folder: Path, config: Config):
         """A finished run of the very same config is kept, not retrained: in its own folder from an
@@ -733,6 +750,8 @@ def run_one(ctx: Context, name: str) -> dict[str, Any]:
     record: dict[str, Any] = {"id": name, "claim": title, "quick": ctx.quick, "seed": ctx.seed}
     try:
         result = function(ctx)
+    except ReproduceCancelled:
+        raise
     except Exception as exc:  # one failed experiment must not lose the others
         record.update(verdict="error", error=f"{type(exc).__name__}: {exc}", trace=traceback.format_exc())
     else:
@@ -802,10 +821,13 @@ def run_ids(
     callbacks: Iterable[Callable[[Progress], Any]] = (),
     on_stage: Callable[[str], Any] | None = None,
     settings: dict[str, int] | None = None,
+    cancel: CancelToken | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Reproduce the given ids (or "all") into `out`; return each id's record.
+    """Reproduce the given ids (or "all") into `out`; return each finished id's record.
 
     `settings` overrides entries of QUICK or FULL (epochs, n_train, batch_size, runs, ...).
+    `cancel` (anything with is_set()) is checked between ids and between and inside trainings:
+    once set, the ids finished so far are returned, and the run cut short stays resumable.
     """
     names = expand_ids(ids)
     out = Path(out)
@@ -818,11 +840,17 @@ def run_ids(
         callbacks=list(callbacks),
         on_stage=on_stage,
         overrides=dict(settings or {}),
+        cancel=cancel,
     )
     records = {}
-    for index, name in enumerate(names):
+    try:
+        for index, name in enumerate(names):
+            ctx.check_cancel()
+            if on_stage:
+                on_stage(f"[{index + 1}/{len(names)}] {name}")
+            records[name] = run_one(ctx, name)
+            write_index(out)
+    except ReproduceCancelled:
         if on_stage:
-            on_stage(f"[{index + 1}/{len(names)}] {name}")
-        records[name] = run_one(ctx, name)
-        write_index(out)
+            on_stage(f"cancelled after {len(records)} of {len(names)} ids")
     return records

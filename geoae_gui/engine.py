@@ -15,6 +15,11 @@ def experiment_ids() -> list[str]:
     return list(EXPERIMENTS)
 
 
+def experiment_claim(exp_id: str) -> str:
+    """What the paper claims in that figure or table, in a line."""
+    return EXPERIMENTS[exp_id][0]
+
+
 def z_curve(run: Run) -> tuple[np.ndarray, np.ndarray]:
     """(radii, z) of a disk run on the engine's test radii."""
     curve = analysis.z_curve(run)

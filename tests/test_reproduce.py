@@ -1,4 +1,5 @@
 import json
+import threading
 
 import pytest
 
@@ -79,3 +80,31 @@ def test_a_collapsed_run_does_not_pass_for_a_filled_hole():
     assert summary["hole_ratio_mean"] == 2.5  # the collapsed run's 0.6 is not averaged in
     assert summary["monotone_runs"] == 2
     assert _summary([collapsed])["hole_ratio_mean"] is None
+
+
+def test_a_cancel_stops_reproduce_and_keeps_what_is_done(tmp_path):
+    cancel = threading.Event()
+    stages = []
+
+    def stage(text):
+        stages.append(text)
+
+    # fig2 trains and finishes; fig3 reuses its model; fig6 is cancelled inside its training
+    def cancel_in_fig6(report):
+        if getattr(report, "event", "") == "epoch" and stages[-1] == "fig6: training disks-hole":
+            cancel.set()
+
+    records = run_ids(
+        ["fig2", "fig3", "fig6", "fig4"],
+        tmp_path,
+        device="cpu",
+        settings=SMOKE,
+        callbacks=[cancel_in_fig6],
+        on_stage=stage,
+        cancel=cancel,
+    )
+    assert list(records) == ["fig2", "fig3"]
+    assert (tmp_path / "fig3.json").is_file() and not (tmp_path / "fig6.json").exists()
+    assert stages[-1] == "cancelled after 2 of 4 ids" and not any("fig4" in s for s in stages)
+    status = json.loads((tmp_path / "runs" / "fig6" / "disks-hole" / "run.json").read_text())
+    assert status["status"] == "cancelled" and status["epochs_done"] == 1

@@ -3,8 +3,8 @@ compare several runs' z(r) curves on one plot (figure 7's panels)."""
 
 from __future__ import annotations
 
-import inspect
 import json
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -149,7 +149,10 @@ class ExperimentsPanel(Panel):
         left = QVBoxLayout()
         self.id_list = QListWidget()
         for exp_id in engine.experiment_ids():
-            item = QListWidgetItem(exp_id)
+            claim = engine.experiment_claim(exp_id)
+            item = QListWidgetItem(f"{exp_id}: {claim}")
+            item.setData(Qt.ItemDataRole.UserRole, exp_id)
+            item.setToolTip(claim)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
             self.id_list.addItem(item)
@@ -157,6 +160,11 @@ class ExperimentsPanel(Panel):
         self.quick_box.setChecked(True)
         self.run_button = QPushButton("Run checked")
         self.run_button.clicked.connect(self.run_checked)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop after the current step; finished ids and trained runs are kept")
+        self.cancel_button.clicked.connect(self.cancel)
+        self.cancel_button.setEnabled(False)
+        self._cancel = threading.Event()
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
         self.progress.setValue(0)
@@ -167,7 +175,10 @@ class ExperimentsPanel(Panel):
         left.addWidget(self.available)
         left.addWidget(self.id_list, 1)
         left.addWidget(self.quick_box)
-        left.addWidget(self.run_button)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.run_button)
+        buttons.addWidget(self.cancel_button)
+        left.addLayout(buttons)
         left.addWidget(self.progress)
         left.addWidget(self.log)
         self.result_list = QListWidget()
@@ -220,11 +231,12 @@ class ExperimentsPanel(Panel):
     def _check_available(self) -> bool:
         self.available.setText("Check ids, then run them; figures and verdicts appear on the right.")
         self.run_button.setEnabled(not self._running)
+        self.cancel_button.setEnabled(self._running and not self._cancel.is_set())
         return True
 
     def checked_ids(self) -> list[str]:
         return [
-            self.id_list.item(i).text()
+            self.id_list.item(i).data(Qt.ItemDataRole.UserRole)
             for i in range(self.id_list.count())
             if self.id_list.item(i).checkState() == Qt.CheckState.Checked
         ]
@@ -240,20 +252,25 @@ class ExperimentsPanel(Panel):
         reports = _Reports(self)
         reports.report.connect(self._on_report)
         self._running = True
-        self.run_button.setEnabled(False)
+        self._cancel = threading.Event()
+        self._check_available()
         self.progress.setRange(0, 0)  # busy until a report says how far
         self.log.setText(f"running {', '.join(ids)} into {out}…")
 
         quick = self.quick_box.isChecked()
         forward = _Throttle(reports.report.emit)
-        kwargs: dict[str, Any] = {"quick": quick, "callbacks": [forward]}
-        if "on_stage" in inspect.signature(run_ids).parameters:
-            kwargs["on_stage"] = forward
+        kwargs: dict[str, Any] = {"quick": quick, "callbacks": [forward], "on_stage": forward, "cancel": self._cancel}
 
         def work() -> Any:
             return run_ids(ids, out, **kwargs)
 
         run_task(work, on_done=lambda result, error: self._on_done(ids, out, result, error))
+
+    def cancel(self) -> None:
+        """Ask the running reproduce to stop (checked between ids and inside each training)."""
+        self._cancel.set()
+        self.log.setText("cancelling…")
+        self._check_available()
 
     def _on_report(self, report: Any) -> None:
         text, fraction = describe_report(report)
@@ -271,7 +288,10 @@ class ExperimentsPanel(Panel):
             self.show_error(f"reproduce failed: {error}")
             self.log.setText("failed")
             return
-        self.log.setText(f"done: results in {out}")
+        if self._cancel.is_set():
+            self.log.setText(f"cancelled after {len(result or {})} of {len(ids)} ids: results in {out}")
+        else:
+            self.log.setText(f"done: results in {out}")
         self.set_results(find_results(out, ids, result))
 
     def set_results(self, entries: list[dict[str, Any]]) -> None:

@@ -64,7 +64,7 @@ def fake_reproduce(monkeypatch):
     """A stand-in run_ids with the engine's contract: OUT/ID.png, OUT/ID.json, records returned."""
     calls = []
 
-    def run_ids(ids, out, quick=False, callbacks=(), on_stage=None):
+    def run_ids(ids, out, quick=False, callbacks=(), on_stage=None, cancel=None):
         calls.append((list(ids), quick))
         records = {}
         for exp_id in ids:
@@ -94,7 +94,8 @@ def test_run_a_reproduce_id_and_view_its_figure(make_window, tmp_path, qtbot, fa
     assert panel.run_button.isEnabled()
     panel.run_checked()
     assert "check at least one" in panel.message.label.text()
-    item = next(panel.id_list.item(i) for i in range(panel.id_list.count()) if panel.id_list.item(i).text() == "table2")
+    item = next(item for item in id_items(panel) if item.data(Qt.ItemDataRole.UserRole) == "table2")
+    assert item.text().startswith("table2: ") and item.toolTip() == item.text()[len("table2: ") :]
     item.setCheckState(Qt.CheckState.Checked)
     panel.run_button.click()
     qtbot.waitUntil(lambda: bool(panel.results), timeout=10_000)
@@ -103,3 +104,26 @@ def test_run_a_reproduce_id_and_view_its_figure(make_window, tmp_path, qtbot, fa
     assert not panel.figure.original.isNull() and not panel.figure.pixmap().isNull()
     assert "verdict: pass" in panel.verdict.toPlainText() and "✔ exact" in panel.verdict.toPlainText()
     assert panel.run_button.isEnabled()
+
+
+def id_items(panel):
+    return [panel.id_list.item(i) for i in range(panel.id_list.count())]
+
+
+def test_a_running_reproduce_can_be_cancelled(make_window, tmp_path, qtbot):
+    window = make_window(tmp_path)
+    panel = window.show_panel("experiments")
+    for item in id_items(panel):
+        if item.data(Qt.ItemDataRole.UserRole) in ("fig2", "fig3"):
+            item.setCheckState(Qt.CheckState.Checked)
+    assert not panel.cancel_button.isEnabled()
+    panel.run_button.click()
+    assert panel.cancel_button.isEnabled() and not panel.run_button.isEnabled()
+    qtbot.waitUntil(lambda: "epoch" in panel.log.text(), timeout=60_000)  # inside fig2's training
+    panel.cancel_button.click()
+    qtbot.waitUntil(lambda: not panel._running, timeout=30_000)
+    assert panel.log.text() == f"cancelled after 0 of 2 ids: results in {tmp_path / 'reproduce'}"
+    assert panel.run_button.isEnabled() and not panel.cancel_button.isEnabled()
+    assert not (tmp_path / "reproduce" / "fig2.json").exists()
+    status = json.loads((tmp_path / "reproduce" / "runs" / "fig2" / "disks" / "run.json").read_text())
+    assert status["status"] == "cancelled"  # kept, and resumable
