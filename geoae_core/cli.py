@@ -51,42 +51,53 @@ def positive_int(text: str) -> int:
 
 
 class ProgressBar:
-    """A one-line progress bar on stderr: epoch, loss, epochs per second, time left."""
+    """Progress on stderr: on a terminal, one line redrawn in place (epoch, loss, epochs per
+    second, time left); elsewhere (a log file, a pipe) a plain line every LOG_INTERVAL_S and at
+    the end, so a log stays a few dozen short lines."""
 
-    def __init__(self, stream=None, width: int = 30):
+    LOG_INTERVAL_S = 10.0
+
+    def __init__(self, stream=None, width: int = 30, clock: Callable[[], float] = time.perf_counter):
         self.stream = stream or sys.stderr
         self.width = width
-        self.started = time.perf_counter()
+        self.clock = clock
+        self.terminal = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.started = clock()
         self.last_draw = 0.0
 
     def __call__(self, report: Progress) -> None:
         if report.event == "start":
-            self.started = time.perf_counter()
+            self.started = self.last_draw = self.clock()
             self.stream.write(f"training on {report.device}\n")
         if report.event == "epoch":
-            now = time.perf_counter()
-            if now - self.last_draw > 0.1 or report.epoch == report.epochs:
+            now = self.clock()
+            interval = 0.1 if self.terminal else self.LOG_INTERVAL_S
+            if now - self.last_draw > interval or report.epoch == report.epochs:
                 self.last_draw = now
                 self.draw(report, now)
         if report.event == "warning":
-            self.stream.write(f"\nwarning: {report.message}\n")
+            self.stream.write(f"{self.line_break}warning: {report.message}\n")
         if report.event == "end":
             self.stream.write(
-                f"\n{report.status} after {report.epoch} epochs ({time.perf_counter() - self.started:.1f} s)\n"
+                f"{self.line_break}{report.status} after {report.epoch} epochs ({self.clock() - self.started:.1f} s)\n"
             )
-            self.stream.flush()
+        self.stream.flush()
+
+    @property
+    def line_break(self) -> str:
+        return "\n" if self.terminal else ""  # ends the bar being redrawn
 
     def draw(self, report: Progress, now: float) -> None:
-        done = report.epoch / max(report.epochs, 1)
-        filled = int(self.width * done)
         elapsed = now - self.started
         rate = report.epoch / elapsed if elapsed > 0 else 0.0
         left = (report.epochs - report.epoch) / rate if rate > 0 else 0.0
+        numbers = f"{report.epoch}/{report.epochs} loss {report.loss:.4g} {rate:.1f} ep/s {left:.0f} s left"
+        if not self.terminal:
+            self.stream.write(f"epoch {numbers}\n")
+            return
+        filled = int(self.width * report.epoch / max(report.epochs, 1))
         bar = "#" * filled + "." * (self.width - filled)
-        self.stream.write(
-            f"\r[{bar}] {report.epoch}/{report.epochs} loss {report.loss:.4g} {rate:.1f} ep/s {left:.0f} s left "
-        )
-        self.stream.flush()
+        self.stream.write(f"\r[{bar}] {numbers} ")
 
 
 def load_config_file(path: str) -> Config:
@@ -240,7 +251,7 @@ def command_reproduce(args: argparse.Namespace) -> int:
     bar = ProgressBar()
 
     def stage(text: str) -> None:
-        sys.stderr.write(f"\n{text}\n")
+        sys.stderr.write(f"{bar.line_break}{text}\n")
         sys.stderr.flush()
 
     settings = {"runs": args.runs, "lambda_runs": args.runs} if args.runs else None

@@ -38,6 +38,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.screenshot is not None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    elif cannot_open_a_window():
+        return 2
 
     from PySide6.QtWidgets import QApplication
 
@@ -74,6 +76,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return app.exec()
     finally:
         sys.excepthook = previous_hook
+
+
+def cannot_open_a_window() -> bool:
+    """Say in one line what the system lacks for a window, instead of Qt's abort."""
+    from .platform_check import window_problem
+
+    problem = window_problem()
+    if problem:
+        print(problem, file=sys.stderr)
+    return problem is not None
 
 
 def screenshot(window, out: Path, wait_idle) -> int:

@@ -1,3 +1,4 @@
+import io
 import json
 import pickle
 import subprocess
@@ -5,7 +6,8 @@ import sys
 
 import pytest
 
-from geoae_core.cli import main
+from geoae_core.cli import ProgressBar, main
+from geoae_core.loop import Progress
 
 TINY_SET = ["--set", "size=32", "--set", "n_train=300"]
 
@@ -131,3 +133,41 @@ def test_resumed_divergence_is_explained(tmp_path, capsys):
     capsys.readouterr()
     code, _, err = run_cli(capsys, "train", "--out", str(out), "--resume")
     assert code == 1 and "diverged" in err
+
+
+class FakeStream(io.StringIO):
+    def __init__(self, terminal: bool):
+        super().__init__()
+        self.terminal = terminal
+
+    def isatty(self) -> bool:
+        return self.terminal
+
+
+def feed(bar: ProgressBar, clock: list[float], epochs: int, seconds_per_epoch: float) -> None:
+    report = Progress("start", 0, epochs, 0, 1, None, 0.0)
+    bar(report)
+    for epoch in range(1, epochs + 1):
+        clock[0] += seconds_per_epoch
+        bar(Progress("epoch", epoch, epochs, 1, 1, 1.0 / epoch, seconds_per_epoch))
+    bar(Progress("end", epochs, epochs, 1, 1, 1.0 / epochs, 0.0, status="finished"))
+
+
+def test_progress_in_a_log_is_a_few_short_lines():
+    clock = [0.0]
+    stream = FakeStream(terminal=False)
+    feed(ProgressBar(stream, clock=lambda: clock[0]), clock, epochs=400, seconds_per_epoch=0.31)
+    lines = stream.getvalue().splitlines()
+    assert "\r" not in stream.getvalue()
+    assert lines[0] == "training on cpu" and lines[-1] == "finished after 400 epochs (124.0 s)"
+    assert 12 <= len(lines) <= 16 and max(map(len, lines)) < 80  # one every 10 s of a 124 s run
+    assert lines[-2].startswith("epoch 400/400 loss 0.0025")
+
+
+def test_progress_on_a_terminal_redraws_one_line():
+    clock = [0.0]
+    stream = FakeStream(terminal=True)
+    feed(ProgressBar(stream, clock=lambda: clock[0]), clock, epochs=400, seconds_per_epoch=0.31)
+    text = stream.getvalue()
+    assert text.count("\r[") > 300  # redrawn at most every 0.1 s: nearly every epoch here
+    assert text.splitlines()[-1] == "finished after 400 epochs (124.0 s)"

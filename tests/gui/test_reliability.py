@@ -97,12 +97,16 @@ def test_a_killed_run_is_marked_and_resumed_from_the_browser_menu(make_window, t
     (folder / "no-checkpoint" / CHECKPOINT_FILE).unlink()
     window = make_window(folder)
     _text, colour, tip = status_cell(window, folder / "no-checkpoint")
-    assert colour == "#b26a00" and tip == f"unfinished, with no {CHECKPOINT_FILE}: it cannot be resumed"
-    assert not window.browser.context_actions(folder / "no-checkpoint")[1].isEnabled()
+    assert colour == "#b26a00"
+    assert tip == f"unfinished, with no {CHECKPOINT_FILE}: Resume training starts it again from epoch 0"
+    assert window.browser.context_actions(folder / "no-checkpoint")[1].isEnabled()
     window.set_run(folder / "no-checkpoint")
     panel = window.show_panel("train")
-    assert not panel.resume_button.isEnabled()
-    assert panel.message.text() == f"no-checkpoint cannot be resumed: it has no {CHECKPOINT_FILE}"
+    assert panel.resume_button.isEnabled()
+    with qtbot.waitSignal(panel.worker.finished, timeout=60_000):
+        panel.resume_button.click()
+    restarted = load_run(folder / "no-checkpoint")
+    assert restarted.status == "finished" and [h["epoch"] for h in restarted.history] == list(range(1, 9))
     text, colour, tip = status_cell(window, folder / "killed")
     assert text == "running" and colour == "#b26a00" and "Resume training" in tip
     assert status_cell(window, folder / "done")[1] != "#b26a00"
@@ -118,6 +122,7 @@ def test_a_killed_run_is_marked_and_resumed_from_the_browser_menu(make_window, t
     assert resumed.status == "finished" and [h["epoch"] for h in resumed.history] == list(range(1, 9))
     assert window.run.path == folder / "killed" and status_cell(window, folder / "killed")[0] == "finished"
     assert_same_weights(train("disks", **settings), resumed)
+    assert_same_weights(resumed, restarted)
 
 
 def test_a_diverged_run_is_shown_plainly_and_marked_in_the_browser(make_window, tmp_path, qtbot):
