@@ -25,11 +25,11 @@ def test_training_from_the_panel_appears_in_the_browser(make_window, tmp_path, q
     window = make_window(tmp_path / "runs")
     fill_form(window, "tiny")
     panel = window.train_panel
-    panel.start_button.click()
-    assert panel.worker.running
-    assert not panel.start_button.isEnabled() and panel.stop_button.isEnabled()
-    qtbot.waitUntil(lambda: "tiny" in window.browser.names(), timeout=60_000)
-    qtbot.waitUntil(lambda: not panel.worker.running, timeout=10_000)
+    with qtbot.waitSignal(panel.worker.finished, timeout=60_000):
+        panel.start_button.click()
+        assert panel.worker.running
+        assert not panel.start_button.isEnabled() and panel.stop_button.isEnabled()
+    assert "tiny" in window.browser.names()
     run = load_run(tmp_path / "runs" / "tiny")
     assert run.status == "finished" and len(run.history) == 2
     assert run.config.size == 32 and run.config.n_train == 300
