@@ -15,10 +15,14 @@ they live as long as the program. Collections then scan only what came after.
 from __future__ import annotations
 
 import gc
+import time
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer
 
 INTERVAL_MS = 250
+# A full collection waits at least this long after the last one. Python defers its own the same
+# way (until the long-lived objects have grown by a quarter); each costs tens of milliseconds.
+FULL_INTERVAL_S = 10.0
 
 _collector: GuiThreadCollector | None = None
 
@@ -28,6 +32,7 @@ class GuiThreadCollector(QObject):
         super().__init__()
         gc.disable()
         self.frozen = False
+        self.last_full = time.monotonic()
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.collect_due)
         self.timer.start(interval_ms)
@@ -45,6 +50,11 @@ class GuiThreadCollector(QObject):
             if counts[level] <= thresholds[level]:
                 break
             generation = level
+        if generation == 2:
+            if time.monotonic() - self.last_full < FULL_INTERVAL_S:
+                generation = 1
+            else:
+                self.last_full = time.monotonic()
         if generation >= 0:
             gc.collect(generation)
 

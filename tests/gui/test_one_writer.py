@@ -15,7 +15,7 @@ def test_a_run_trained_elsewhere_is_shown_training_and_not_resumed_here(make_win
     out = folder / "elsewhere"
     first = start_training(out, epochs=100_000)
     try:
-        wait_for(lambda: writer_of(out) == first.pid)
+        wait_for(lambda: writer_of(out) == first.pid and (out / "config.json").is_file())
         window = make_window(folder)
         item = window.browser.item(out)
         assert item is not None and item.text(2) == "training"
