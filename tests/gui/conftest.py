@@ -1,5 +1,6 @@
 """pytest-qt fixtures for the explorer: offscreen Qt, isolated settings, tiny trained runs."""
 
+import gc
 import os
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -59,6 +60,10 @@ def make_window(qtbot):
         window.resize(1200, 800)
         window.show()
         qtbot.waitExposed(window)
+        # The app builds one window and its collector freezes it at the first tick; here every
+        # test builds its own: move its 100,000 new objects out of the young generations now,
+        # or the first collections during the test scan them all (~100 ms on the GUI thread)
+        gc.collect(1)
         windows.append(window)
         return window
 
@@ -66,3 +71,6 @@ def make_window(qtbot):
     for window in windows:
         window.train_panel.unsaved = None  # closing would ask first, in a modal dialog nobody answers
         window.train_panel.shutdown(timeout=20)
+        window.close()
+    windows.clear()
+    gc.collect()  # this test's windows go now, on this thread, not in the middle of the next test
