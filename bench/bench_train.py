@@ -19,8 +19,7 @@ import torch
 from torch.utils.data import DataLoader, TensorDataset
 
 from geoae_core import preset, train
-from geoae_core.data import training_set
-from geoae_core.training import init_model
+from geoae_core.kinds import init_model, training_set
 
 
 def textbook(config, epochs: int) -> tuple[float, float]:

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .data import in_holes, make_images, training_set
+from .data import in_holes, make_images
 from .evaluate import evaluate_position_decoder, linear_fit, reconstruction_errors, test_radii
 from .runs import Run
 from .theory import (
@@ -198,7 +198,7 @@ def learned_profile(run: Run) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _training_images(run: Run) -> np.ndarray:
-    images, _, _ = training_set(run.config)
+    images, _, _ = run.kind.training_set(run.config)
     return images
 
 

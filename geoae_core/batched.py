@@ -22,10 +22,11 @@ from torch import nn
 
 from .config import Config, ConfigError
 from .files import hold
-from .loop import init_model, resolve_device, run_info, tuned_for
+from .kinds import kind_of
+from .loop import resolve_device, run_info, tuned_for
+from .losses import locality_penalty
 from .models import Autoencoder
-from .runs import save_failure, save_run
-from .training import device_tensors, locality_penalty
+from .store import save_failure, save_run
 
 # settings members may differ in; everything else (architecture, data shape, schedule) is shared
 MEMBER_SETTINGS = ("seed", "regulariser", "lam")
@@ -33,7 +34,7 @@ MEMBER_SETTINGS = ("seed", "regulariser", "lam")
 
 def can_batch(configs: Sequence[Config]) -> bool:
     """Whether the configs are disk runs that differ only in seed, regulariser and lambda."""
-    if len(configs) < 2 or any(c.kind != "disk" for c in configs):
+    if len(configs) < 2 or not all(kind_of(c).groupable for c in configs):
         return False
     shared = [c.replace(**{key: getattr(configs[0], key) for key in MEMBER_SETTINGS}) for c in configs]
     return all(s == shared[0] for s in shared)
@@ -101,7 +102,7 @@ class _Member:
     def __init__(self, config: Config, out: Path, device: torch.device):
         self.config = config
         self.out = out
-        self.x, _ = device_tensors(config, device)
+        self.x, _ = kind_of(config).device_tensors(config, device)
         self.generator = torch.Generator(device=device)
         self.generator.manual_seed(config.seed)
         self.history: list[dict[str, float]] = []
@@ -142,7 +143,7 @@ def _train_members(configs: list[Config], outs: Sequence[str | Path], device: to
     base = configs[0]
     groups = len(configs)
     members = [_Member(c, Path(o), device) for c, o in zip(configs, outs)]
-    templates = [init_model(c) for c in configs]
+    templates = [kind_of(c).init_model(c) for c in configs]
     model = grouped_model(templates).to(device).to(memory_format=torch.channels_last)
     optimizer = torch.optim.Adam(model.parameters(), lr=base.lr, betas=(base.beta1, base.beta2))
     n = members[0].x.shape[0]

@@ -245,7 +245,7 @@ def command_reproduce(args: argparse.Namespace) -> int:
         ids = expand_ids(args.ids)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    from .training import resolve_device
+    from .loop import resolve_device
 
     resolve_device(args.device)
     bar = ProgressBar()

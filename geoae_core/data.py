@@ -202,26 +202,3 @@ def position_targets(config: Config, positions: np.ndarray) -> np.ndarray:
     if config.position_target == "reversed":
         return (config.size - positions).astype(np.float32)
     return positions
-
-
-def training_set(config: Config) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(inputs, targets, parameters) for a run's kind.
-
-    disk: images and the same images (an autoencoder), with the radii;
-    position-encoder: every one-hot vector and its position;
-    position-decoder: positions (the code) and the Diracs to decode.
-    """
-    rng = np.random.default_rng(config.seed)
-    n = config.size
-    if config.kind in ("disk", "gan"):
-        radii = training_radii(config)
-        images = make_images(config, radii)
-        return images, images, radii
-    if config.kind == "position-encoder":
-        positions = np.arange(n)
-        return onehot(positions, n), position_targets(config, positions)[:, None], positions.astype(float)
-    if config.dirac == "onehot":
-        positions = rng.integers(0, n, size=config.n_train).astype(float)
-        return positions[:, None].astype(np.float32), onehot(positions.astype(int), n), positions
-    positions = rng.uniform(0, n - 1, size=config.n_train)
-    return positions[:, None].astype(np.float32), triangle_diracs(positions, n), positions

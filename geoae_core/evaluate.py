@@ -108,8 +108,8 @@ def evaluate_position_decoder(run: Run, positions: np.ndarray | None = None) -> 
 
 def evaluate(run: Run) -> dict[str, Any]:
     """The report of `geoae eval` for any run kind."""
-    if run.config.kind in ("disk", "gan"):
+    if run.kind.family != "position":  # images of disks in, whichever network makes the codes
         return evaluate_disk(run)
-    if run.config.kind == "position-encoder":
+    if "encoder" in run.kind.sides:
         return evaluate_position_encoder(run)
     return evaluate_position_decoder(run)

@@ -28,8 +28,9 @@ from torch import nn
 from . import __version__
 from .config import Config, ConfigError
 from .files import CHECKPOINT_FILE, RunError
-from .models import Autoencoder, build_model
-from .runs import Run, load_state, read_history, read_tensors, save_failure, save_run
+from .kinds import Regime
+from .runs import Run
+from .store import load_state, read_history, read_tensors, save_failure, save_run
 
 
 @dataclass
@@ -135,13 +136,6 @@ def tuned_for(device: torch.device) -> Iterator[None]:
         yield
 
 
-def init_model(config: Config) -> Autoencoder:
-    """The model with its seeded initial weights, independent of the global RNG and the device."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(config.seed)
-        return build_model(config)
-
-
 def run_info(config: Config, device: torch.device, status: str, epoch: int, started: float) -> dict[str, Any]:
     return {
         "status": status,
@@ -158,23 +152,6 @@ def run_info(config: Config, device: torch.device, status: str, epoch: int, star
         "started": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(started)),
         "wall_seconds": round(time.time() - started, 3),
     }
-
-
-@dataclass
-class Regime:
-    """What one kind of run brings to the loop.
-
-    `step(index, generator)` makes one update on the examples `index` of the epoch's order and
-    returns the detached losses to log (the first one goes into the history; all must stay
-    finite). `optimizers` are named for the checkpoint ("" for a kind with only one).
-    `finish(model)` gives the trained model back as `load_run` would (layout, eval mode).
-    """
-
-    model: nn.Module
-    optimizers: dict[str, torch.optim.Optimizer]
-    examples: int
-    step: Callable[[torch.Tensor, torch.Generator], torch.Tensor]
-    finish: Callable[[nn.Module], nn.Module] = nn.Module.eval
 
 
 def pack_checkpoint(

@@ -8,6 +8,7 @@ ReLU, which is a stride-2 transposed convolution. Disks use 2-D layers, Diracs 1
 from __future__ import annotations
 
 import itertools
+import math
 
 import torch
 from torch import nn
@@ -86,21 +87,12 @@ class Autoencoder(nn.Module):
         return x
 
 
-def build_model(config: Config) -> Autoencoder:
-    """The network a config describes (Table 1 by default)."""
-    code = [config.code_size]
-    enc_channels = [1, *config.hidden_encoder_depths, *code]
-    dec_channels = [*code, *config.hidden_decoder_depths, 1]
-    common = {"bias": config.bias, "alpha": config.alpha}
-    if config.kind == "disk":
-        return Autoencoder(Encoder(enc_channels, 2, **common), Decoder(dec_channels, 2, **common))
-    if config.kind == "position-encoder":
-        return Autoencoder(Encoder(enc_channels, 1, **common), None)
-    if config.kind == "gan":
-        from .gan import build_gan  # the DCGAN baseline of Appendix D
+def encoder_channels(config: Config) -> list[int]:
+    return [1, *config.hidden_encoder_depths, config.code_size]
 
-        return build_gan(config)
-    return Autoencoder(None, Decoder(dec_channels, 1, **common))
+
+def decoder_channels(config: Config) -> list[int]:
+    return [config.code_size, *config.hidden_decoder_depths, 1]
 
 
 class HandcraftedPositionEncoder(nn.Module):
@@ -127,3 +119,84 @@ class HandcraftedPositionEncoder(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.activations(x)[-1].flatten(1)
+
+
+# ---------------------------------------------------------------- the DCGAN of Appendix D
+# A generator with a scalar code, trained adversarially (Figure 14): transposed convolutions,
+# BatchNorm and ReLU with a sigmoid output (Radford et al.); the discriminator mirrors it with
+# strided convolutions, BatchNorm and leaky ReLU (0.2) down to one logit.
+TOP_WIDTH = 128  # channels of the generator's first layer; each up-sampling halves them (DCGAN uses 512)
+MIN_WIDTH = 8
+FIRST_SIZE = 4  # the generator's first layer turns z into a 4 x 4 map, as in DCGAN
+LEAKY_SLOPE = 0.2
+INIT_STD = 0.02  # DCGAN initialisation: weights N(0, 0.02), BatchNorm scales N(1, 0.02)
+
+def layer_widths(size: int, top_width: int = TOP_WIDTH) -> list[int]:
+    """Hidden widths of the generator, widest first: 128, 64, 32 for size 32; 128, ..., 16 for 64.
+
+    Small enough to train on two CPU cores in minutes; the discriminator uses them reversed.
+    """
+    n_hidden = round(math.log2(size // FIRST_SIZE))
+    return [max(top_width >> k, MIN_WIDTH) for k in range(n_hidden)]
+
+
+class Generator(nn.Module):
+    """z (N, d) -> image (N, 1, m, m): a 4x4 projection, then stride-2 transposed convolutions."""
+
+    def __init__(self, code_size: int, widths: list[int]):
+        super().__init__()
+        # hidden layers carry no bias: the BatchNorm after each has its own
+        first = nn.ConvTranspose2d(code_size, widths[0], FIRST_SIZE, stride=1, padding=0, bias=False)
+        hidden = [nn.ConvTranspose2d(a, b, 4, stride=2, padding=1, bias=False) for a, b in itertools.pairwise(widths)]
+        output = nn.ConvTranspose2d(widths[-1], 1, 4, stride=2, padding=1)
+        self.layers = nn.ModuleList([first, *hidden, output])
+        self.norms = nn.ModuleList(nn.BatchNorm2d(w) for w in widths)
+
+    def activations(self, z: torch.Tensor) -> list[torch.Tensor]:
+        x = z.reshape(z.shape[0], z.shape[1], 1, 1)
+        outs = []
+        for layer, norm in zip(self.layers, self.norms):
+            x = F.relu(norm(layer(x)))
+            outs.append(x)
+        outs.append(torch.sigmoid(self.layers[-1](x)))
+        return outs
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.activations(z)[-1]
+
+
+class Discriminator(nn.Module):
+    """image (N, 1, m, m) -> logit (N,): stride-2 convolutions down to 4x4, then one 4x4 convolution."""
+
+    def __init__(self, widths: list[int]):
+        super().__init__()
+        channels = [1, *reversed(widths)]
+        downsamplers = [nn.Conv2d(a, b, 4, stride=2, padding=1, bias=False) for a, b in itertools.pairwise(channels)]
+        last = nn.Conv2d(channels[-1], 1, FIRST_SIZE, stride=1, padding=0)
+        self.layers = nn.ModuleList([*downsamplers, last])
+        # DCGAN leaves the discriminator's input layer unnormalised
+        self.norms = nn.ModuleList([nn.Identity(), *(nn.BatchNorm2d(w) for w in channels[2:])])
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for layer, norm in zip(self.layers, self.norms):
+            x = F.leaky_relu(norm(layer(x)), LEAKY_SLOPE)
+        return self.layers[-1](x).flatten()
+
+
+def _dcgan_init(module: nn.Module) -> None:
+    if isinstance(module, nn.Conv2d | nn.ConvTranspose2d):
+        nn.init.normal_(module.weight, 0.0, INIT_STD)
+        if module.bias is not None:
+            nn.init.zeros_(module.bias)
+    elif isinstance(module, nn.BatchNorm2d):
+        nn.init.normal_(module.weight, 1.0, INIT_STD)
+        nn.init.zeros_(module.bias)
+
+
+def dcgan(config: Config) -> Autoencoder:
+    """Generator as the decoder (no encoder), discriminator attached, DCGAN-initialised."""
+    widths = layer_widths(config.size)
+    model = Autoencoder(encoder=None, decoder=Generator(config.code_size, widths))
+    model.discriminator = Discriminator(widths)
+    model.apply(_dcgan_init)
+    return model

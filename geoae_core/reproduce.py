@@ -24,10 +24,13 @@ from . import analysis, theory
 from .config import Config
 from .data import disk_images, in_holes, triangle_diracs
 from .evaluate import evaluate_position_encoder, reconstruction_errors
+from .files import RunError, atomic_write_text
+from .kinds import kind_of
+from .loop import CancelToken, Progress
 from .presets import preset
-from .runs import RunError, atomic_write_text, load_run
+from .runs import load_run
 from .sweep import sweep
-from .training import CancelToken, Progress, train
+from .training import train
 
 # Settings that differ between the paper's (full) and a quick pass over the same code paths.
 FULL = {
@@ -112,9 +115,9 @@ class Context:
         s = self.settings
         base = preset(preset_name)
         scale: dict[str, Any] = {}
-        if base.kind == "disk":
+        if kind_of(base).family == "disks":
             scale = {key: s[key] for key in ("epochs", "n_train", "batch_size", "lr")}
-        elif base.kind == "gan":  # the GAN keeps its own schedule, scaled like the disks'
+        elif kind_of(base).family == "gan":  # the GAN keeps its own schedule, scaled like the disks'
             scale = {"epochs": max(1, base.epochs * s["epochs"] // FULL["epochs"]), "n_train": s["n_train"]}
         # the 1-D position networks are small enough to keep their full schedule even when quick
         return base.replace(**{**scale, **overrides}, seed=self.seed + seed_offset, device=self.device)

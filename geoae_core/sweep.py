@@ -17,21 +17,20 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
+import torch
+
 from .batched import can_batch, train_batched
 from .config import Config, parse_value
+from .loop import resolve_device
 from .runs import Run, load_run
-from .training import resolve_device
+from .training import train
 
 
 def _init_worker(threads: int) -> None:
-    import torch
-
     torch.set_num_threads(threads)
 
 
 def _train_member(config: dict[str, Any], out: str) -> str:
-    from .training import train
-
     return train(Config.from_dict(config), out=out).status
 
 
@@ -66,8 +65,6 @@ def sweep(
         return [load_run(out) for out in outs]
     workers = workers or default_workers(configs)
     if workers <= 1:
-        from .training import train
-
         runs = []
         for index, (config, out) in enumerate(zip(configs, outs)):
             runs.append(train(config, out=out))

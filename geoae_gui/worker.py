@@ -15,7 +15,8 @@ from typing import Any, ClassVar
 from PySide6.QtCore import QObject, Signal
 
 from geoae_core.config import Config
-from geoae_core.training import Progress, UnsavedRunError, train
+from geoae_core.loop import Progress, UnsavedRunError
+from geoae_core.training import train
 
 # reports are grouped so that a fast training never floods the event loop
 REPORT_INTERVAL_S = 0.05

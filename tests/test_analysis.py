@@ -13,9 +13,11 @@ from geoae_core import analysis, theory
 from geoae_core.config import Config
 from geoae_core.data import make_images, onehot
 from geoae_core.evaluate import evaluate_position_encoder
-from geoae_core.models import Autoencoder, build_model
-from geoae_core.runs import Run, RunError
-from geoae_core.training import init_model, train
+from geoae_core.files import RunError
+from geoae_core.kinds import build_model, init_model
+from geoae_core.models import Autoencoder
+from geoae_core.runs import Run
+from geoae_core.training import train
 
 SMALL_DISKS = {"size": 16, "n_train": 300, "lr": 0.01, "device": "cpu"}
 

@@ -15,9 +15,9 @@ from geoae_core.data import (
     onehot,
     square_images,
     training_radii,
-    training_set,
     triangle_diracs,
 )
+from geoae_core.kinds import training_set
 
 
 def per_pixel_reference(r: float, size: int, sigma: float) -> np.ndarray:

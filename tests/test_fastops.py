@@ -5,7 +5,7 @@ from torch import nn
 from geoae_core import train
 from geoae_core.config import Config
 from geoae_core.fastops import upsample
-from geoae_core.models import build_model
+from geoae_core.kinds import build_model
 
 
 def last_layer(c_in: int, bias: bool, dtype=torch.float64) -> nn.ConvTranspose2d:

@@ -12,8 +12,9 @@ import pytest
 from same_weights import assert_bitwise_equal, state  # tests/ is on sys.path
 
 from geoae_core import cli, load_run, train
-from geoae_core.runs import RunError, save_run
-from geoae_core.training import UnsavedRunError
+from geoae_core.files import RunError
+from geoae_core.loop import UnsavedRunError
+from geoae_core.store import save_run
 
 SETTINGS = {"size": 32, "n_train": 300, "batch_size": 100, "device": "cpu", "epochs": 5, "checkpoint_every": 1}
 # the loop module, whose save_run a test replaces

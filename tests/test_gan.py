@@ -7,13 +7,12 @@ import numpy as np
 import pytest
 import torch
 
-from geoae_core import gan, load_run, loop, preset, train
+from geoae_core import load_run, loop, models, preset, train
 from geoae_core.config import Config, ConfigError
 from geoae_core.data import disk_images
+from geoae_core.kinds import build_model, gan, init_model
 from geoae_core.loop import UnsavedRunError
-from geoae_core.models import build_model
 from geoae_core.runs import Run
-from geoae_core.training import init_model
 
 # a real adversarial training, small enough for a test: 2 steps of 64 an epoch on 32 x 32 disks
 TINY_GAN = {"size": 32, "n_train": 128, "epochs": 2, "device": "cpu"}
@@ -54,8 +53,8 @@ def test_generator_and_discriminator_shapes(size):
 
 
 def test_widths_halve_from_the_top():
-    assert gan.layer_widths(32) == [128, 64, 32]
-    assert gan.layer_widths(64) == [128, 64, 32, 16]
+    assert models.layer_widths(32) == [128, 64, 32]
+    assert models.layer_widths(64) == [128, 64, 32, 16]
     with pytest.raises(ConfigError, match="size"):
         build_model(Config(kind="gan", size=4))
 

@@ -2,7 +2,8 @@ import pytest
 import torch
 
 from geoae_core.config import Config, ConfigError, default_encoder_depths
-from geoae_core.models import HandcraftedPositionEncoder, build_model
+from geoae_core.kinds import build_model
+from geoae_core.models import HandcraftedPositionEncoder
 
 
 @pytest.mark.parametrize("size", [32, 64, 128])

@@ -7,8 +7,8 @@ from scipy.integrate import solve_ivp
 
 from geoae_core import theory
 from geoae_core.config import Config
+from geoae_core.kinds import init_model
 from geoae_core.runs import Run
-from geoae_core.training import init_model
 
 # Table 2 of the paper, copied literally: one-hot input position -> u(1), u(2), u(3)
 PAPER_TABLE_2 = {

@@ -7,9 +7,9 @@ import torch
 
 from geoae_core import load_run, train
 from geoae_core.config import Config, ConfigError
-from geoae_core.data import training_set
-from geoae_core.models import build_model
-from geoae_core.training import init_model, regulariser, resolve_device
+from geoae_core.kinds import build_model, init_model, training_set
+from geoae_core.loop import resolve_device
+from geoae_core.losses import regulariser
 
 
 def weights(run):

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from geoae_core.kinds import kind_of
 from geoae_core.runs import load_run
 
 from .. import engine
@@ -329,10 +330,10 @@ class ExperimentsPanel(Panel):
         shown = 0
         for path in list_runs(Path(self.runs_folder())):
             try:
-                kind = json.loads((path / "config.json").read_text(encoding="utf-8")).get("kind", "disk")
-            except (OSError, ValueError, AttributeError):
+                kind = kind_of(json.loads((path / "config.json").read_text(encoding="utf-8")).get("kind", "disk"))
+            except (OSError, ValueError, AttributeError, KeyError):
                 continue
-            if kind != "disk":
+            if kind.family != "disks":  # z(r) needs an encoder of disks
                 continue
             item = QListWidgetItem(path.name)
             item.setData(Qt.ItemDataRole.UserRole, str(path))

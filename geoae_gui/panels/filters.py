@@ -109,30 +109,24 @@ class FiltersPanel(Panel):
         if run is None:
             self.show_info("Pick a run in the run browser to see its filters.")
             return
-        kind = run.config.kind
+        kind = run.kind
         self.side_box.blockSignals(True)
         self.side_box.clear()
-        sides = {
-            "disk": ["encoder", "decoder"],
-            "position-encoder": ["encoder"],
-            "position-decoder": ["decoder"],
-            "gan": ["decoder"],  # the generator; the discriminator is only there to train it
-        }[kind]
-        self.side_box.addItems(sides)
+        self.side_box.addItems(list(kind.sides))
         self.side_box.blockSignals(False)
         self.input_spin.blockSignals(True)
-        if kind == "disk":
+        if kind.family == "disks":
             self.input_label.setText("input disk radius r")
             self.input_spin.setDecimals(2)
             self.input_spin.setRange(0.1, run.config.size / 2 - 0.1)
             self.input_spin.setValue(run.config.size / 4)
-        elif kind == "gan":
+        elif kind.family == "gan":
             self.input_label.setText("code z (z ~ N(0, 1))")
             self.input_spin.setDecimals(2)
             self.input_spin.setRange(-3.0, 3.0)
             self.input_spin.setValue(0.0)
             self.show_info("A GAN run: the decoder here is its generator (Appendix D); its discriminator is not shown.")
-        elif kind == "position-encoder":
+        elif "encoder" in kind.sides:
             self.input_label.setText("input Dirac at position")
             self.input_spin.setDecimals(0)
             self.input_spin.setRange(0, run.config.size - 1)
@@ -155,7 +149,7 @@ class FiltersPanel(Panel):
         side = self.side_box.currentText() or "encoder"
         weights = self.run.filters(side)
         self.shown_kernels = [np.array(w) for w in weights]
-        if self.run.config.kind == "position-encoder":
+        if self._position_encoder():
             self._draw_position_kernels(weights)
         else:
             self._draw_kernel_grids(weights, side)
@@ -228,7 +222,7 @@ class FiltersPanel(Panel):
         if side == "decoder":
             x = np.array([[value]], np.float32).repeat(config.code_size, axis=1)
             what = f"code z = {value:.3g}"
-        elif config.kind == "disk":
+        elif self.run.kind.family != "position":
             x = engine.disk_inputs(self.run, np.array([value]))
             what = f"disk of radius {value:.2f}"
         else:
@@ -239,7 +233,7 @@ class FiltersPanel(Panel):
         for index, a in enumerate(layers):
             a = np.asarray(a)[0]  # (C, H, W) or (C, n)
             col, row = index % PER_ROW, index // PER_ROW
-            if config.kind == "position-encoder":
+            if self._position_encoder():
                 item = pg.PlotItem(title=f"layer {index + 1}: {a.shape[-1]}")
                 item.plot(np.arange(a.shape[-1]), a.reshape(-1), pen=pen(0), symbol="o", symbolSize=5)
                 item.showGrid(y=True, alpha=0.2)
@@ -253,6 +247,10 @@ class FiltersPanel(Panel):
             image.setColorMap(GREY)
             image.setImage(channel_strip(a), autoLevels=True)
             self.activations.addItem(item, row=row, col=col)
+
+    def _position_encoder(self) -> bool:
+        """The 1-D encoder: its kernels are drawn as bars beside [1, 2, 1], its activations as curves."""
+        return self.run.kind.family == "position" and (self.side_box.currentText() or "encoder") == "encoder"
 
     def plots(self) -> dict[str, QWidget]:
         return {"kernels": self.kernels, "activations": self.activations}

@@ -77,7 +77,7 @@ class ProfilePanel(Panel):
                 "Pick a no-bias disk run (e.g. the disks-nobias preset) to compare its profile with the theory."
             )
             return
-        if run.config.kind != "disk":
+        if run.kind.family != "disks":
             self.facts.setText("")
             self.show_info(f"The profile analysis is for disk runs; this is a {run.config.kind} run.")
             return

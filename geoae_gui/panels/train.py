@@ -37,10 +37,11 @@ from PySide6.QtWidgets import (
 )
 
 from geoae_core.config import DEVICES, DIRAC_KINDS, KINDS, POSITION_TARGETS, REGULARISERS, SHAPES, Config, ConfigError
-from geoae_core.files import writer_of
+from geoae_core.files import RunError, writer_of
+from geoae_core.loop import UnsavedRunError
 from geoae_core.presets import describe, preset, preset_names
-from geoae_core.runs import Run, RunError, load_run, save_failure, save_run
-from geoae_core.training import UnsavedRunError
+from geoae_core.runs import Run, load_run
+from geoae_core.store import save_failure, save_run
 
 from ..widgets.plots import make_plot, pen
 from ..widgets.run_browser import UNFINISHED

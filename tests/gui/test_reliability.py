@@ -13,7 +13,7 @@ from same_weights import assert_same_weights  # tests/ is on sys.path
 from test_train_panel import fill_form  # (tests/gui is on sys.path: pytest's prepend import mode)
 
 from geoae_core import load_run, train
-from geoae_core.runs import CHECKPOINT_FILE
+from geoae_core.files import CHECKPOINT_FILE
 
 # the loop module, whose save_run a test replaces
 train_module = importlib.import_module("geoae_core.loop")

@@ -7,7 +7,7 @@ import time
 from PySide6.QtCore import QTimer
 
 from geoae_core import load_run
-from geoae_core.runs import CHECKPOINT_FILE
+from geoae_core.files import CHECKPOINT_FILE
 
 # tiny trainings: seconds on two shared CPU cores
 TINY_TRAIN = {"size": 32, "n_train": 300, "epochs": 2, "device": "cpu"}

@@ -1,124 +1,32 @@
-"""The DCGAN baseline of Appendix D (Figure 14): a generator with a scalar code, trained adversarially.
+"""The DCGAN baseline of Appendix D (Figure 14): a generator with a scalar code, trained
+adversarially with the non-saturating loss, Adam and z ~ N(0, 1) on the disks of the hole data set.
 
-The generator (Radford et al.) maps z of size d = 1 to a 1-channel m x m image through
-transposed convolutions, BatchNorm and ReLU, with a sigmoid output; the discriminator mirrors
-it with strided convolutions, BatchNorm and leaky ReLU (0.2) down to one logit. Training uses
-the non-saturating loss with Adam and z ~ N(0, 1). A GAN has no encoder: an image is
-"autoencoded" by projecting it onto the generator, optimising z so that G(z) matches it in
-squared error (`project`).
-
-The model is a `models.Autoencoder` with no encoder, the generator as its decoder and the
-discriminator as an extra submodule, so a run folder saves and loads both.
+A GAN has no encoder: an image is "autoencoded" by projecting it onto the generator, optimising
+z so that G(z) matches it in squared error (`project`). The model is a `models.Autoencoder` with
+no encoder, the generator as its decoder and the discriminator as an extra submodule, so a run
+folder saves and loads both.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
+from typing import ClassVar
 
 import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .config import Config, ConfigError
-from .data import training_set
-from .loop import Regime, init_model
-from .models import Autoencoder
-from .runs import Run
-
-TOP_WIDTH = 128  # channels of the generator's first layer; each up-sampling halves them (DCGAN uses 512)
-MIN_WIDTH = 8
-FIRST_SIZE = 4  # the generator's first layer turns z into a 4 x 4 map, as in DCGAN
-LEAKY_SLOPE = 0.2
-INIT_STD = 0.02  # DCGAN initialisation: weights N(0, 0.02), BatchNorm scales N(1, 0.02)
+from ..config import Config, ConfigError
+from ..models import FIRST_SIZE, Autoencoder, dcgan
+from .autoencoder import DISK
+from .base import Kind, Regime
 
 Z_RANGE = 3.0  # projection starts on a grid of z over [-3, 3], where N(0, 1) puts 99.7 % of its mass
 GRID_POINTS_PER_START = 128  # grid points scanned per starting point
 PROJECTION_STEPS = 30
 PROJECTION_RESTARTS = 4
 PROJECTION_LR = 0.02
-
-
-# ------------------------------------------------------------------------------------ networks
-def layer_widths(size: int, top_width: int = TOP_WIDTH) -> list[int]:
-    """Hidden widths of the generator, widest first: 128, 64, 32 for size 32; 128, ..., 16 for 64.
-
-    Small enough to train on two CPU cores in minutes; the discriminator uses them reversed.
-    """
-    n_hidden = round(math.log2(size // FIRST_SIZE))
-    return [max(top_width >> k, MIN_WIDTH) for k in range(n_hidden)]
-
-
-class Generator(nn.Module):
-    """z (N, d) -> image (N, 1, m, m): a 4x4 projection, then stride-2 transposed convolutions."""
-
-    def __init__(self, code_size: int, widths: list[int]):
-        super().__init__()
-        # hidden layers carry no bias: the BatchNorm after each has its own
-        first = nn.ConvTranspose2d(code_size, widths[0], FIRST_SIZE, stride=1, padding=0, bias=False)
-        hidden = [nn.ConvTranspose2d(a, b, 4, stride=2, padding=1, bias=False) for a, b in itertools.pairwise(widths)]
-        output = nn.ConvTranspose2d(widths[-1], 1, 4, stride=2, padding=1)
-        self.layers = nn.ModuleList([first, *hidden, output])
-        self.norms = nn.ModuleList(nn.BatchNorm2d(w) for w in widths)
-
-    def activations(self, z: torch.Tensor) -> list[torch.Tensor]:
-        x = z.reshape(z.shape[0], z.shape[1], 1, 1)
-        outs = []
-        for layer, norm in zip(self.layers, self.norms):
-            x = F.relu(norm(layer(x)))
-            outs.append(x)
-        outs.append(torch.sigmoid(self.layers[-1](x)))
-        return outs
-
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
-        return self.activations(z)[-1]
-
-
-class Discriminator(nn.Module):
-    """image (N, 1, m, m) -> logit (N,): stride-2 convolutions down to 4x4, then one 4x4 convolution."""
-
-    def __init__(self, widths: list[int]):
-        super().__init__()
-        channels = [1, *reversed(widths)]
-        downsamplers = [nn.Conv2d(a, b, 4, stride=2, padding=1, bias=False) for a, b in itertools.pairwise(channels)]
-        last = nn.Conv2d(channels[-1], 1, FIRST_SIZE, stride=1, padding=0)
-        self.layers = nn.ModuleList([*downsamplers, last])
-        # DCGAN leaves the discriminator's input layer unnormalised
-        self.norms = nn.ModuleList([nn.Identity(), *(nn.BatchNorm2d(w) for w in channels[2:])])
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        for layer, norm in zip(self.layers, self.norms):
-            x = F.leaky_relu(norm(layer(x)), LEAKY_SLOPE)
-        return self.layers[-1](x).flatten()
-
-
-def _dcgan_init(module: nn.Module) -> None:
-    if isinstance(module, nn.Conv2d | nn.ConvTranspose2d):
-        nn.init.normal_(module.weight, 0.0, INIT_STD)
-        if module.bias is not None:
-            nn.init.zeros_(module.bias)
-    elif isinstance(module, nn.BatchNorm2d):
-        nn.init.normal_(module.weight, 1.0, INIT_STD)
-        nn.init.zeros_(module.bias)
-
-
-def build_gan(config: Config) -> Autoencoder:
-    """Generator as the decoder (no encoder), discriminator attached, DCGAN-initialised."""
-    if config.size < 2 * FIRST_SIZE:
-        raise ConfigError(f"size: {config.size} is too small for the DCGAN (at least {2 * FIRST_SIZE})")
-    widths = layer_widths(config.size)
-    model = Autoencoder(encoder=None, decoder=Generator(config.code_size, widths))
-    model.discriminator = Discriminator(widths)
-    model.apply(_dcgan_init)
-    return model
-
-
-# ------------------------------------------------------------------------------------ training
-def training_images(config: Config, device: torch.device) -> torch.Tensor:
-    """The disk images of the run (holes respected), (N, 1, m, m) on the device."""
-    images, _, _ = training_set(config)
-    return torch.as_tensor(images, device=device).unsqueeze(1)
 
 
 def discriminator_loss(model: Autoencoder, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
@@ -166,9 +74,9 @@ def gan_regime(config: Config, device: torch.device) -> Regime:
     The losses logged are the generator's (the history's) and the discriminator's; the loop
     ends the run as diverged if either stops being finite.
     """
-    model = init_model(config).to(device)
+    model = GAN.init_model(config).to(device)
     optimizers = make_optimizers(config, model)
-    images = training_images(config, device)
+    images, _ = GAN.device_tensors(config, device)
     pair = (optimizers["generator"], optimizers["discriminator"])
 
     def step(index: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
@@ -227,7 +135,11 @@ def refine_codes(
 
 
 def project(
-    run: Run, images: np.ndarray, steps: int = PROJECTION_STEPS, restarts: int = PROJECTION_RESTARTS
+    config: Config,
+    model: Autoencoder,
+    images: np.ndarray,
+    steps: int = PROJECTION_STEPS,
+    restarts: int = PROJECTION_RESTARTS,
 ) -> np.ndarray:
     """Codes z (N, d) whose generated images best match `images` (N, m, m) in squared error.
 
@@ -235,9 +147,10 @@ def project(
     `restarts` slices of [-3, 3], is refined by Adam on z with the generator frozen (in eval
     mode), and keeps its best code. Deterministic for a given run and input.
     """
-    generator = run.model.decoder
-    d = run.config.code_size
-    targets = torch.as_tensor(np.asarray(images, np.float32), device=run.device).flatten(1)
+    generator = model.decoder
+    d = config.code_size
+    device = next(generator.parameters()).device
+    targets = torch.as_tensor(np.asarray(images, np.float32), device=device).flatten(1)
     was_training = generator.training
     generator.eval()
     try:
@@ -249,3 +162,28 @@ def project(
     best = errors.reshape(-1, restarts).argmin(1)
     z = z.reshape(-1, restarts, d)[torch.arange(len(targets)), best]
     return z.cpu().numpy()
+
+
+class DCGAN(Kind):
+    name = "gan"
+    summary = "DCGAN generator with a code of size d on the disks (Appendix D), no encoder"
+    family = "gan"
+    sides: ClassVar[tuple[str, ...]] = ("decoder",)  # the generator; the discriminator only trains it
+    channel_axes = (True, True)
+
+    def build(self, config: Config) -> nn.Module:
+        if config.size < 2 * FIRST_SIZE:
+            raise ConfigError(f"size: {config.size} is too small for the DCGAN (at least {2 * FIRST_SIZE})")
+        return dcgan(config)
+
+    def training_set(self, config: Config) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return DISK.training_set(config)  # the same disks (holes respected)
+
+    def regime(self, config: Config, device: torch.device) -> Regime:
+        return gan_regime(config, device)
+
+    def encode(self, config: Config, model: nn.Module, x: np.ndarray) -> np.ndarray:
+        return project(config, model, x)  # a generator "encodes" by optimising z (Appendix D)
+
+
+GAN = DCGAN()

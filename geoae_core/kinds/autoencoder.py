@@ -1,0 +1,62 @@
+"""The disk autoencoder of Sections 3-4: blurred disks (or squares, ellipses) in, the same
+images out, through a code of size d; Adam on eq. 1, plus lambda * psi."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+import torch
+from torch import nn
+
+from ..config import Config
+from ..data import make_images, training_radii
+from ..losses import batch_loss
+from ..models import Autoencoder, Decoder, Encoder, decoder_channels, encoder_channels
+from .base import Kind, Regime
+
+
+def adam_regime(kind: Kind, config: Config, device: torch.device, memory_format: torch.memory_format) -> Regime:
+    """The paper's training (Section 4.1): Adam on eq. 1 (plus lambda * psi), one batch a step.
+    Every network of the paper but the GAN trains this way."""
+    model = kind.init_model(config).to(device).to(memory_format=memory_format)
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, betas=(config.beta1, config.beta2), fused=True)
+    x, y = kind.device_tensors(config, device)
+
+    def step(index: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        inputs = x[index]
+        loss = batch_loss(config, model, inputs, inputs if y is x else y[index], generator)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        return loss.detach()
+
+    def finish(trained: nn.Module) -> nn.Module:
+        return trained.to(memory_format=torch.contiguous_format).eval()  # as load_run gives it back
+
+    return Regime(model, {"": optimizer}, x.shape[0], step, finish)
+
+
+class DiskAutoencoder(Kind):
+    name = "disk"
+    summary = "autoencoder of centred disks (or squares, ellipses) with a code of size d"
+    family = "disks"
+    sides: ClassVar[tuple[str, ...]] = ("encoder", "decoder")
+    groupable = True
+
+    def build(self, config: Config) -> nn.Module:
+        common = {"bias": config.bias, "alpha": config.alpha}
+        return Autoencoder(
+            Encoder(encoder_channels(config), 2, **common), Decoder(decoder_channels(config), 2, **common)
+        )
+
+    def training_set(self, config: Config) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        radii = training_radii(config)
+        images = make_images(config, radii)
+        return images, images, radii
+
+    def regime(self, config: Config, device: torch.device) -> Regime:
+        return adam_regime(self, config, device, torch.channels_last)
+
+
+DISK = DiskAutoencoder()
