@@ -131,6 +131,7 @@ FIRST_SIZE = 4  # the generator's first layer turns z into a 4 x 4 map, as in DC
 LEAKY_SLOPE = 0.2
 INIT_STD = 0.02  # DCGAN initialisation: weights N(0, 0.02), BatchNorm scales N(1, 0.02)
 
+
 def layer_widths(size: int, top_width: int = TOP_WIDTH) -> list[int]:
     """Hidden widths of the generator, widest first: 128, 64, 32 for size 32; 128, ..., 16 for 64.
 

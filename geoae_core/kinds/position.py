@@ -16,10 +16,18 @@ from .autoencoder import adam_regime
 from .base import Kind, Regime
 
 
-class PositionEncoder(Kind):
+class _PositionNetwork(Kind):
+    """Both are trained as the autoencoder is (Adam on eq. 1), on 1-D signals."""
+
+    family = "position"
+
+    def regime(self, config: Config, device: torch.device) -> Regime:
+        return adam_regime(self, config, device, torch.contiguous_format)
+
+
+class PositionEncoder(_PositionNetwork):
     name = "position-encoder"
     summary = "1-D encoder: a one-hot Dirac at position a -> its position (or n - a)"
-    family = "position"
     sides: ClassVar[tuple[str, ...]] = ("encoder",)
     channel_axes = (True, False)  # signals in, positions out
 
@@ -30,14 +38,10 @@ class PositionEncoder(Kind):
         positions = np.arange(config.size)
         return onehot(positions, config.size), position_targets(config, positions)[:, None], positions.astype(float)
 
-    def regime(self, config: Config, device: torch.device) -> Regime:
-        return adam_regime(self, config, device, torch.contiguous_format)
 
-
-class PositionDecoder(Kind):
+class PositionDecoder(_PositionNetwork):
     name = "position-decoder"
     summary = "1-D decoder: a position a -> its Dirac (triangular, or one-hot)"
-    family = "position"
     sides: ClassVar[tuple[str, ...]] = ("decoder",)
     channel_axes = (False, True)  # positions in, signals out
 
@@ -52,9 +56,6 @@ class PositionDecoder(Kind):
             return positions[:, None].astype(np.float32), onehot(positions.astype(int), n), positions
         positions = rng.uniform(0, n - 1, size=config.n_train)
         return positions[:, None].astype(np.float32), triangle_diracs(positions, n), positions
-
-    def regime(self, config: Config, device: torch.device) -> Regime:
-        return adam_regime(self, config, device, torch.contiguous_format)
 
 
 ENCODER = PositionEncoder()
