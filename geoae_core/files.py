@@ -54,8 +54,9 @@ def start_folder(folder: Path, config_json: str, epochs: int) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for name in (CHECKPOINT_FILE, WEIGHTS_FILE, HISTORY_FILE):
         (folder / name).unlink(missing_ok=True)
-    atomic_write_text(folder / CONFIG_FILE, config_json + "\n")
+    # the status first: a folder with a config.json is listed as a run, and shows its status
     write_status(folder, {"status": "running", "epochs_done": 0, "epochs": epochs})
+    atomic_write_text(folder / CONFIG_FILE, config_json + "\n")
 
 
 # ------------------------------------------------------------------------------ one writer

@@ -114,9 +114,17 @@ _POWER_ITERATIONS = 2000
 def radial_profile(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mean of an image (or 1-D signal) per distinct distance to its centre ((m-1)/2, ...)."""
     values = np.asarray(values, float)
-    distances, inverse = np.unique(centre_distances(values.shape).round(9), return_inverse=True)
+    distances, inverse, counts = _distance_classes(values.shape)
+    return distances.copy(), np.bincount(inverse, values.ravel(), minlength=len(distances)) / counts
+
+
+@functools.lru_cache(maxsize=8)
+def _distance_classes(shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct distances to the centre, each pixel's class and the class sizes (a slider in
+    the explorer asks for the same shape on every move)."""
+    distances, inverse = np.unique(centre_distances(shape).round(9), return_inverse=True)
     inverse = inverse.ravel()
-    return distances, np.bincount(inverse, values.ravel()) / np.bincount(inverse)
+    return distances, inverse, np.bincount(inverse)
 
 
 def normalise_profile(values: np.ndarray) -> np.ndarray:
