@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
@@ -21,7 +22,8 @@ from PySide6.QtWidgets import (
 from geoae_core.theory import radial_profile
 
 from .. import engine
-from ..widgets.plots import ImagePlot, make_plot, pen, tile
+from ..widgets.live import Coalescer, SteadyRange, ValueLabel, keep_axes_static, keep_static
+from ..widgets.plots import FORMATS, ImagePlot, make_plot, pen, tile
 from .base import Panel, guarded
 
 SLIDER_STEPS = 1000
@@ -47,11 +49,15 @@ class LatentPanel(Panel):
         self.z_spin = QDoubleSpinBox()
         self.z_spin.setDecimals(4)
         self.z_spin.setKeyboardTracking(False)
-        self.z_info = QLabel()
-        self.z_info.setWordWrap(True)
+        self.z_info = ValueLabel()
         self.decoded_plot = ImagePlot("Decoded D(z)")
         self.profile_plot = make_plot("Radial profile of D(z)", "distance to centre (px)", "grey level")
-        self.profile_curve = self.profile_plot.plot([], [], pen=pen(0), symbol="o", symbolSize=4)
+        # A bare thin line through the ~400 distances: Qt strokes a wide antialiased pen on such a
+        # zig-zag in about 40 ms, and pyqtgraph lays out 400 symbols in 1 ms, every move.
+        self.profile_curve = pg.PlotCurveItem(pen=pen(0, width=1.0))
+        self.profile_plot.addItem(self.profile_curve)
+        self.profile_range = SteadyRange(self.profile_plot)
+        keep_axes_static(self.profile_plot)
         row = QHBoxLayout()
         row.addWidget(QLabel("z"))
         row.addWidget(self.z_slider, 1)
@@ -75,6 +81,9 @@ class LatentPanel(Panel):
         self.z_plot.addItem(self.marker)
         self.z_line = pg.InfiniteLine(angle=0, pen=pg.mkPen("#2ca02c", width=1.5, style=Qt.PenStyle.DashLine))
         self.z_plot.addItem(self.z_line)
+        # what changes only with the run is drawn once; the z line and the marker move over it
+        keep_static([self.z_curve, self.train_points])
+        keep_axes_static(self.z_plot)
         self.hole_regions: list[pg.LinearRegionItem] = []
         curve_layout.addWidget(self.z_plot, 0, 0)
 
@@ -86,8 +95,7 @@ class LatentPanel(Panel):
         self.r_spin.setDecimals(2)
         self.r_spin.setSingleStep(0.25)
         self.r_spin.setKeyboardTracking(False)
-        self.r_info = QLabel()
-        self.r_info.setWordWrap(True)
+        self.r_info = ValueLabel()
         r_row = QHBoxLayout()
         r_row.addWidget(QLabel("r"))
         r_row.addWidget(self.r_slider, 1)
@@ -131,19 +139,26 @@ class LatentPanel(Panel):
         layout.setRowStretch(0, 3)
         layout.setRowStretch(1, 2)
 
+        # a drag sends more values than a frame shows: each view updates once per frame, last value wins
+        self.z_updates = Coalescer(self.set_z, self, [self.decoded_plot, self.profile_plot, self.z_plot])
+        self.r_updates = Coalescer(self.set_radius, self, [self.input_plot, self.recon_plot, self.z_plot])
+        self.strip_updates = Coalescer(lambda _value: self.update_strip(), self, [self.strip_plot])
         self.z_slider.valueChanged.connect(self._slider_moved)
         self.z_spin.valueChanged.connect(self._spin_changed)
         self.r_slider.valueChanged.connect(lambda v: self.r_spin.setValue(v / 10))
         self.r_spin.valueChanged.connect(self._radius_changed)
-        self.ra_spin.valueChanged.connect(self.update_strip)
-        self.rb_spin.valueChanged.connect(self.update_strip)
-        self.steps_spin.valueChanged.connect(self.update_strip)
+        self.ra_spin.valueChanged.connect(self.strip_updates.push)
+        self.rb_spin.valueChanged.connect(self.strip_updates.push)
+        self.steps_spin.valueChanged.connect(self.strip_updates.push)
         self._enable(False)
 
     # ------------------------------------------------------------- redraw
     def refresh(self) -> None:
         run = self.run
         self._enable(False)
+        for updates in self._updates():
+            updates.cancel()
+        self.profile_range.reset()
         for widget in (self.decoded_plot, self.input_plot, self.recon_plot, self.strip_plot):
             widget.clear_image()
         self.profile_curve.setData([], [])
@@ -156,7 +171,7 @@ class LatentPanel(Panel):
         if run is None:
             self.show_info("Pick a disk run in the run browser to explore its code.")
             return
-        if run.config.kind != "disk":
+        if run.kind.family != "disks":
             self.show_info(
                 f"The latent explorer is for disk runs; this is a {run.config.kind} run (see Filters, Position)."
             )
@@ -191,12 +206,19 @@ class LatentPanel(Panel):
             self.rb_spin.setValue(round(r_max * 0.85, 2))
         finally:
             self._syncing = False
+        self._fix_z_plot_range(r_max, (float(np.min(train_z, initial=lo)), float(np.max(train_z, initial=hi))))
         self._enable(True)
         self.z_slider.setValue(SLIDER_STEPS // 2)
         self.set_z(self.slider_to_z(SLIDER_STEPS // 2))
         self.r_spin.setValue(round(r_max / 2, 2))
         self.set_radius(self.r_spin.value())
         self.update_strip()
+
+    def _fix_z_plot_range(self, r_max: float, z_range: tuple[float, float]) -> None:
+        """Fit every radius and every z the controls allow once, so moving the line never rescales."""
+        view = self.z_plot.getPlotItem().getViewBox()
+        view.disableAutoRange()
+        view.setRange(xRange=(0.0, r_max), yRange=z_range, padding=0.02)
 
     # ----------------------------------------------------------- decoding
     def slider_to_z(self, value: int) -> float:
@@ -211,17 +233,18 @@ class LatentPanel(Panel):
     def _slider_moved(self, value: int) -> None:
         if self._syncing:
             return
-        self.set_z(self.slider_to_z(value))
+        self.z_updates.push(self.slider_to_z(value))
 
     def _spin_changed(self, z: float) -> None:
         if self._syncing:
             return
-        self.set_z(z)
+        self.z_updates.push(z)
 
     @guarded
     def set_z(self, z: float) -> None:
         """Decode z and show the disk, its radial profile, and z on the z(r) plot."""
-        if self.run is None or self.run.config.kind != "disk":
+        self.z_updates.cancel()
+        if self.run is None or self.run.kind.family != "disks":
             return
         self._syncing = True
         try:
@@ -235,12 +258,14 @@ class LatentPanel(Panel):
         self.decoded_plot.set_image(image)
         t, f = radial_profile(image)
         self.profile_curve.setData(t, f)
+        self.profile_range.fit(t, f)
         self.z_line.setValue(z)
         self.z_info.setText(
             f"z = {z:.4g} · decoded in {self.decode_ms[-1]:.1f} ms · grey levels {image.min():.2f} … {image.max():.2f}"
         )
 
     def decoded_image(self) -> np.ndarray | None:
+        self.flush_updates()
         return self.decoded_plot.data
 
     # ----------------------------------------------------------- encoding
@@ -252,11 +277,12 @@ class LatentPanel(Panel):
             self.r_slider.setValue(round(r * 10))
         finally:
             self._syncing = False
-        self.set_radius(r)
+        self.r_updates.push(r)
 
     @guarded
     def set_radius(self, r: float) -> None:
-        if self.run is None or self.run.config.kind != "disk":
+        self.r_updates.cancel()
+        if self.run is None or self.run.kind.family != "disks":
             return
         x = engine.disk_inputs(self.run, np.array([r]))
         z = self.run.encode(x)
@@ -269,7 +295,8 @@ class LatentPanel(Panel):
 
     @guarded
     def update_strip(self, *_args) -> None:
-        if self._syncing or self.run is None or self.run.config.kind != "disk" or self.run.config.code_size != 1:
+        self.strip_updates.cancel()
+        if self._syncing or self.run is None or self.run.kind.family != "disks" or self.run.config.code_size != 1:
             return
         radii = np.array([self.ra_spin.value(), self.rb_spin.value()])
         za, zb = self.run.encode(engine.disk_inputs(self.run, radii))[:, 0]
@@ -278,6 +305,21 @@ class LatentPanel(Panel):
         self.strip_plot.set_image(tile(list(images), columns=len(images), gap=2, fill=1.0))
 
     # -------------------------------------------------------------- misc
+    def _updates(self) -> tuple[Coalescer, ...]:
+        return (self.z_updates, self.r_updates, self.strip_updates)
+
+    def update_pending(self) -> bool:
+        return any(updates.pending for updates in self._updates())
+
+    def flush_updates(self) -> None:
+        """Show now what the controls asked for and the next frame would have shown."""
+        for updates in self._updates():
+            updates.flush()
+
+    def export(self, folder: Path, formats: tuple[str, ...] = FORMATS) -> list[Path]:
+        self.flush_updates()
+        return super().export(folder, formats)
+
     def _enable(self, on: bool) -> None:
         for widget in (
             self.z_slider,

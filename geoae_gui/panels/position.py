@@ -3,16 +3,17 @@ and a trained position decoder's output for a z slider (figure 10)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSlider,
@@ -27,7 +28,8 @@ from geoae_core.evaluate import peak_positions
 from geoae_core.runs import Run
 from geoae_core.theory import handcrafted_table
 
-from ..widgets.plots import make_plot, pen
+from ..widgets.live import Coalescer, SteadyRange, ValueLabel, keep_axes_static
+from ..widgets.plots import FORMATS, make_plot, pen
 from .base import Panel, guarded
 
 SIZES = [2, 4, 8, 16, 32, 64]
@@ -69,13 +71,16 @@ class PositionPanel(Panel):
         self.reset_button.setToolTip("Back to the filter of Proposition 3")
         controls.addWidget(self.reset_button)
         controls.addStretch(1)
-        self.verdict = QLabel()
-        self.verdict.setWordWrap(True)
+        self.verdict = ValueLabel(lines=2)
         self.table = QTableWidget()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self._headers: list[str] = []
         self.hand_plot = make_plot("Network output against the Dirac's position", "position a", "output")
         self.hand_curve = self.hand_plot.plot([], [], pen=pen(0), symbol="o", symbolSize=6, name="output")
+        self.hand_range = SteadyRange(self.hand_plot)
+        keep_axes_static(self.hand_plot)
         hand_layout.addLayout(controls)
         hand_layout.addWidget(self.verdict)
         body = QHBoxLayout()
@@ -91,11 +96,13 @@ class PositionPanel(Panel):
         self.z_spin = QDoubleSpinBox()
         self.z_spin.setDecimals(3)
         self.z_spin.setKeyboardTracking(False)
-        self.dec_info = QLabel("Pick a position-decoder run in the run browser.")
-        self.dec_info.setWordWrap(True)
+        self.dec_info = ValueLabel("Pick a position-decoder run in the run browser.")
         self.dec_plot = make_plot("Decoded signal D(z)", "t", "value", legend=True)
-        self.dec_curve = self.dec_plot.plot([], [], pen=pen(0), symbol="o", symbolSize=4, name="decoded D(z)")
-        self.target_curve = self.dec_plot.plot([], [], pen=pen(1, 1.5, Qt.PenStyle.DashLine), name="triangle at z")
+        # thin pens on the curves that follow the slider: Qt strokes wider antialiased pens slowly
+        self.dec_curve = self.dec_plot.plot([], [], pen=pen(0, 1.0), symbol="o", symbolSize=4, name="decoded D(z)")
+        self.target_curve = self.dec_plot.plot([], [], pen=pen(1, 1.0, Qt.PenStyle.DashLine), name="triangle at z")
+        self.dec_range = SteadyRange(self.dec_plot)
+        keep_axes_static(self.dec_plot)
         row = QHBoxLayout()
         row.addWidget(QLabel("z"))
         row.addWidget(self.z_slider, 1)
@@ -111,9 +118,12 @@ class PositionPanel(Panel):
         self.decoder: Run | None = None
         self._syncing = False
 
-        self.n_box.currentTextChanged.connect(lambda _t: self.update_table())
+        # kernel edits and z moves come faster than frames: one update per frame, the last value wins
+        self.table_updates = Coalescer(lambda _value: self.update_table(), self, [self.hand_plot])
+        self.z_updates = Coalescer(self.set_z, self, [self.dec_plot])
+        self.n_box.currentTextChanged.connect(self.table_updates.push)
         for spin in self.kernel_spins:
-            spin.valueChanged.connect(lambda _v: self.update_table())
+            spin.valueChanged.connect(self.table_updates.push)
         self.reset_button.clicked.connect(self.reset_kernel)
         self.z_slider.valueChanged.connect(self._slider_moved)
         self.z_spin.valueChanged.connect(self._spin_changed)
@@ -133,14 +143,12 @@ class PositionPanel(Panel):
 
     @guarded
     def update_table(self) -> None:
+        self.table_updates.cancel()
         n = int(self.n_box.currentText())
         rows = handcrafted_table(n, self.kernel())
         n_layers = len(rows[0]["layers"])
         headers = ["a", "input (one-hot)"] + [f"layer {i + 1}" for i in range(n_layers)]
-        self.table.clear()
-        self.table.setColumnCount(len(headers))
-        self.table.setRowCount(len(rows))
-        self.table.setHorizontalHeaderLabels(headers)
+        self._shape_table(headers, len(rows))
         outputs = []
         for r, row in enumerate(rows):
             a = row["position"]
@@ -150,13 +158,9 @@ class PositionPanel(Panel):
                 for layer in row["layers"]
             ]
             for c, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                self.table.setItem(r, c, item)
+                self._set_cell(r, c, text)
             outputs.append(float(row["layers"][-1][0]))
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        self._widen_columns()
         distinct = len(set(outputs))
         if distinct == n:
             text = f"All {n} positions give distinct outputs: the network encodes the position."
@@ -164,19 +168,50 @@ class PositionPanel(Panel):
         else:
             text = f"Only {distinct} distinct outputs for {n} positions: some positions can no longer be told apart."
             colour = "#d62728"
-            for r, value in enumerate(outputs):
-                if outputs.count(value) > 1:
-                    self.table.item(r, self.table.columnCount() - 1).setBackground(QColor("#fde2e1"))
+        last = self.table.columnCount() - 1
+        for r, value in enumerate(outputs):
+            clash = outputs.count(value) > 1
+            self.table.item(r, last).setBackground(QBrush(QColor("#fde2e1")) if clash else QBrush())
         if tuple(self.kernel()) == (1.0, 2.0, 1.0):
             text += f" With [1, 2, 1] the output is {n} − a (Proposition 3)."
-        self.verdict.setText(f"<span style='color:{colour}'>{text}</span>")
+        self.verdict.setText(text, colour)
         self.hand_curve.setData(np.arange(n), np.asarray(outputs))
+        self.hand_range.fit(np.arange(n), np.asarray(outputs))
         self.outputs = outputs
+
+    def _shape_table(self, headers: list[str], n_rows: int) -> None:
+        """Resize the table only when n changes: a kernel edit rewrites the cells' text in place."""
+        if self.table.rowCount() == n_rows and self._headers == headers:
+            return
+        self.table.clear()
+        self.table.setColumnCount(len(headers))
+        self.table.setRowCount(n_rows)
+        self.table.setHorizontalHeaderLabels(headers)
+        self._headers = headers
+        self.hand_range.reset()
+
+    def _widen_columns(self) -> None:
+        """Widen a column its new text no longer fits; never narrow one while the kernel is edited
+        (a column that changes width at every step repaints the table twice a step)."""
+        header = self.table.horizontalHeader()
+        for column in range(self.table.columnCount() - 1):  # the last one stretches
+            width = max(self.table.sizeHintForColumn(column), header.sectionSizeHint(column))
+            if width > header.sectionSize(column):
+                header.resizeSection(column, width)
+
+    def _set_cell(self, row: int, column: int, text: str) -> None:
+        item = self.table.item(row, column)
+        if item is None:
+            item = QTableWidgetItem(text)
+            item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.table.setItem(row, column, item)
+        else:
+            item.setText(text)  # a no-op, and no repaint, when the text is the same
 
     # ------------------------------------------------------ position decoder
     def refresh(self) -> None:
         run = self.run
-        if run is not None and run.config.kind == "position-decoder":
+        if run is not None and run.kind.family == "position" and "decoder" in run.kind.sides:
             self.decoder = run
         if self.decoder is None:
             self._enable_decoder(False)
@@ -189,18 +224,21 @@ class PositionPanel(Panel):
         self._syncing = True
         self.z_spin.setRange(0, n - 1)
         self._syncing = False
+        self.z_updates.cancel()
+        self.dec_range.reset()
         self.set_z(n / 3)
 
     def _slider_moved(self, value: int) -> None:
         if not self._syncing and self.decoder is not None:
-            self.set_z((self.decoder.config.size - 1) * value / SLIDER_STEPS)
+            self.z_updates.push((self.decoder.config.size - 1) * value / SLIDER_STEPS)
 
     def _spin_changed(self, z: float) -> None:
         if not self._syncing:
-            self.set_z(z)
+            self.z_updates.push(z)
 
     @guarded
     def set_z(self, z: float) -> None:
+        self.z_updates.cancel()
         if self.decoder is None:
             return
         n = self.decoder.config.size
@@ -211,8 +249,10 @@ class PositionPanel(Panel):
         finally:
             self._syncing = False
         signal = self.decoder.decode(np.array([[z]], np.float32))
+        target = triangle_diracs(np.array([z]), n)[0]
         self.dec_curve.setData(np.arange(n), signal[0])
-        self.target_curve.setData(np.arange(n), triangle_diracs(np.array([z]), n)[0])
+        self.target_curve.setData(np.arange(n), target)
+        self.dec_range.fit(np.arange(n), np.concatenate([signal[0], target]))
         peak = peak_positions(signal)[0]
         name = self.decoder.path.name if self.decoder.path else "decoder"
         self.dec_info.setText(f"{name}: z = {z:.3f} → peak at t = {peak:g} (error {abs(peak - z):.2f})")
@@ -220,6 +260,18 @@ class PositionPanel(Panel):
     def _enable_decoder(self, on: bool) -> None:
         self.z_slider.setEnabled(on)
         self.z_spin.setEnabled(on)
+
+    def update_pending(self) -> bool:
+        return self.table_updates.pending or self.z_updates.pending
+
+    def flush_updates(self) -> None:
+        """Show now what the controls asked for and the next frame would have shown."""
+        self.table_updates.flush()
+        self.z_updates.flush()
+
+    def export(self, folder: Path, formats: tuple[str, ...] = FORMATS) -> list[Path]:
+        self.flush_updates()
+        return super().export(folder, formats)
 
     def plots(self) -> dict[str, QWidget]:
         return {"handcrafted_output": self.hand_plot, "decoder_output": self.dec_plot}

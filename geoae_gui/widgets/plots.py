@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +12,7 @@ import pyqtgraph.exporters as pg_exporters
 from PySide6.QtCore import QRect, QRectF
 from PySide6.QtGui import QAction, QPainter
 from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QGraphicsItem
 
 pg.setConfigOptions(background="w", foreground="k", antialias=True, imageAxisOrder="row-major")
 
@@ -60,12 +63,16 @@ class ImagePlot(pg.PlotWidget):
         self.data: np.ndarray | None = None
 
     def set_image(self, array: np.ndarray, levels: tuple[float, float] | None = (0.0, 1.0)) -> None:
+        """Show an array; the view is fitted only when its shape changes (a new frame of the same
+        shape repaints the image alone)."""
+        previous = self.data
         self.data = np.asarray(array, float)
         if levels is None:
             self.image.setImage(self.data, autoLevels=True)
         else:
-            self.image.setImage(self.data, levels=levels)
-        self.getPlotItem().getViewBox().autoRange(padding=0.02)
+            self.image.setImage(self.data, autoLevels=False, levels=levels)
+        if previous is None or previous.shape != self.data.shape:
+            self.getPlotItem().getViewBox().autoRange(padding=0.02)
 
     def clear_image(self) -> None:
         self.data = None
@@ -101,18 +108,37 @@ def _plot_items(widget) -> list[pg.PlotItem]:
     return []
 
 
+@contextlib.contextmanager
+def uncached(widget) -> Iterator[None]:
+    """Draw every item afresh while exporting: items the screen draws from a pixmap cache (see
+    widgets.live.keep_static) would otherwise land in the SVG as bitmaps, blurred in the PNG."""
+    no_cache = QGraphicsItem.CacheMode.NoCache
+    scene = widget.scene() if hasattr(widget, "scene") else None
+    items = scene.items() if scene is not None else []
+    cached = [(item, item.cacheMode()) for item in items if item.cacheMode() != no_cache]
+    for item, _mode in cached:
+        item.setCacheMode(no_cache)
+    try:
+        yield
+    finally:
+        for item, mode in cached:
+            item.setCacheMode(mode)
+
+
 def export_png(widget, path: Path) -> Path:
     exporter = pg_exporters.ImageExporter(_graphics_target(widget))
     width = max(int(widget.width()), 200)
     exporter.parameters()["width"] = width * 2  # a sharper picture than the screen
-    exporter.export(str(path))
+    with uncached(widget):
+        exporter.export(str(path))
     return path
 
 
 def export_svg(widget, path: Path) -> Path:
     """pyqtgraph's SVGExporter; when it fails (its path parser predates Qt 6.12's output), Qt's own SVG."""
     try:
-        pg_exporters.SVGExporter(_graphics_target(widget)).export(str(path))
+        with uncached(widget):
+            pg_exporters.SVGExporter(_graphics_target(widget)).export(str(path))
         return path
     except Exception:
         pass
@@ -124,7 +150,8 @@ def export_svg(widget, path: Path) -> Path:
     generator.setTitle(widget.objectName() or "geoae plot")
     painter = QPainter(generator)
     try:
-        widget.render(painter, target=QRectF(0, 0, size.width(), size.height()))
+        with uncached(widget):
+            widget.render(painter, target=QRectF(0, 0, size.width(), size.height()))
     finally:
         painter.end()
     return path

@@ -10,7 +10,12 @@ from PySide6.QtGui import QImage
 from geoae_gui import engine
 
 
-def test_table2_and_an_edited_kernel(make_window, runs_folder):
+def shown(qtbot, panel) -> None:
+    """Let the event loop show what the controls asked for (edits are drawn once per frame)."""
+    qtbot.waitUntil(lambda: not panel.update_pending(), timeout=5000)
+
+
+def test_table2_and_an_edited_kernel(make_window, runs_folder, qtbot):
     window = make_window(runs_folder)
     panel = window.show_panel("position")
     assert panel.n_box.currentText() == "8" and panel.table.rowCount() == 8
@@ -21,24 +26,28 @@ def test_table2_and_an_edited_kernel(make_window, runs_folder):
     # a student's filter that forgets the neighbours: positions stop being encoded
     for spin, value in zip(panel.kernel_spins, (0.0, 1.0, 0.0)):
         spin.setValue(value)
+    shown(qtbot, panel)
     assert "Only" in panel.verdict.text()
     panel.reset_button.click()
     panel.n_box.setCurrentText("16")
+    shown(qtbot, panel)
     assert panel.table.rowCount() == 16
     assert [panel.table.item(a, panel.table.columnCount() - 1).text() for a in (0, 15)] == ["16", "1"]
 
 
-def test_trained_position_decoder_follows_the_slider(make_window, runs_folder):
+def test_trained_position_decoder_follows_the_slider(make_window, runs_folder, qtbot):
     window = make_window(runs_folder)
     panel = window.show_panel("position")
     assert not panel.z_slider.isEnabled()
     window.set_run(runs_folder / "pos-dec")
     assert panel.z_slider.isEnabled()
     panel.z_slider.setValue(200)
+    shown(qtbot, panel)
     first = panel.dec_curve.getData()[1].copy()
     target = panel.target_curve.getData()[1]
     assert abs(np.argmax(target) - 15 * 0.2) <= 1
     panel.z_slider.setValue(800)
+    shown(qtbot, panel)
     assert not np.array_equal(first, panel.dec_curve.getData()[1])
     assert "peak at t" in panel.dec_info.text()
     # another kind of run keeps the last decoder on show
