@@ -5,11 +5,12 @@ import sys
 
 from geoae_gui import platform_check
 
-# what Qt printed (QT_DEBUG_PLUGINS=1) on a machine without libxcb-icccm4 and libxcb-keysyms1
+# what Qt printed (QT_DEBUG_PLUGINS=1) on this project's machine after `apt-get remove libxcb-icccm4
+# libxcb-keysyms1`, paths shortened; without the debug switch Qt names only xcb-cursor0
 QT_MESSAGE = (
     'qt.core.library: "/venv/PySide6/Qt/plugins/platforms/libqxcb.so" cannot load: Cannot load library '
-    "/venv/PySide6/Qt/plugins/platforms/libqxcb.so: (libxcb-icccm.so.4: cannot open shared object file: "
-    "No such file or directory)\n"
+    "/venv/PySide6/Qt/plugins/platforms/libqxcb.so: libxcb-icccm.so.4: cannot open shared object file: "
+    "No such file or directory\n"
     "qt.qpa.plugin: From 6.5.0, xcb-cursor0 or libxcb-cursor0 is needed to load the Qt xcb platform plugin.\n"
     'qt.qpa.plugin: Could not load the Qt platform plugin "xcb" in "" even though it was found.\n'
 )
