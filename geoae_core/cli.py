@@ -231,11 +231,11 @@ def command_sweep(args: argparse.Namespace) -> int:
 
 
 def command_reproduce(args: argparse.Namespace) -> int:
-    from .reproduce import EXPERIMENTS, expand_ids, run_ids
+    from .experiments import EXPERIMENTS, expand_ids, run_ids  # here, not above: other commands start without torch
 
     if args.list:
-        for name, (claim, _) in EXPERIMENTS.items():
-            print(f"{name:<7} {claim}")
+        for name, experiment in EXPERIMENTS.items():
+            print(f"{name:<7} {experiment.claim}")
         return 0
     if not args.ids:
         raise UsageError("geoae reproduce: name at least one id (or all); --list shows them")

@@ -6,18 +6,13 @@ import numpy as np
 
 from geoae_core import analysis
 from geoae_core.data import in_holes, make_images, training_radii
-from geoae_core.reproduce import EXPERIMENTS, run_ids  # noqa: F401  (run_ids: the panels call engine.run_ids)
+from geoae_core.experiments import EXPERIMENTS, experiment_claim, run_ids  # noqa: F401  (the panels call these)
 from geoae_core.runs import Run
 
 
 def experiment_ids() -> list[str]:
     """The ids `geoae reproduce` knows."""
     return list(EXPERIMENTS)
-
-
-def experiment_claim(exp_id: str) -> str:
-    """What the paper claims in that figure or table, in a line."""
-    return EXPERIMENTS[exp_id][0]
 
 
 def z_curve(run: Run) -> tuple[np.ndarray, np.ndarray]:

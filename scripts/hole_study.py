@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from geoae_core import analysis
+from geoae_core.experiments import Context, failed_to_train
 from geoae_core.files import RunError
-from geoae_core.reproduce import Context, failed_to_train
 from geoae_core.runs import load_run
 from geoae_core.sweep import sweep
 

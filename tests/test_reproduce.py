@@ -4,7 +4,7 @@ import threading
 import pytest
 
 from geoae_core.cli import main
-from geoae_core.reproduce import EXPERIMENTS, PAPER_TABLE2, expand_ids, run_ids
+from geoae_core.experiments import EXPERIMENTS, PAPER_TABLE2, expand_ids, run_ids, summary_of
 
 SMOKE = {"epochs": 2, "n_train": 200, "batch_size": 100, "runs": 1, "lambda_runs": 1, "position_seeds": 1}
 
@@ -71,15 +71,13 @@ def test_reproduce_runs_option_is_checked(tmp_path, capsys):
 
 
 def test_a_collapsed_run_does_not_pass_for_a_filled_hole():
-    from geoae_core.reproduce import _summary
-
     trained = {"hole_ratio": 3.0, "outside_error": 4.0, "constant": False, "monotonicity": 1.0}
     collapsed = {"hole_ratio": 0.6, "outside_error": 272.0, "constant": True, "monotonicity": 0.0}
-    summary = _summary([trained, {**trained, "hole_ratio": 2.0}, collapsed])
+    summary = summary_of([trained, {**trained, "hole_ratio": 2.0}, collapsed])
     assert summary["failed_runs"] == 1 and summary["runs"] == 3
     assert summary["hole_ratio_mean"] == 2.5  # the collapsed run's 0.6 is not averaged in
     assert summary["monotone_runs"] == 2
-    assert _summary([collapsed])["hole_ratio_mean"] is None
+    assert summary_of([collapsed])["hole_ratio_mean"] is None
 
 
 def test_a_cancel_stops_reproduce_and_keeps_what_is_done(tmp_path):

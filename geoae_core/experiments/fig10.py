@@ -1,0 +1,80 @@
+"""Figure 10: the position decoder maps z to a moving triangular Dirac (Section 5.4)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .. import analysis
+from ..data import triangle_diracs
+from ..evaluate import reconstruction_errors
+from ..runs import Run
+from .base import Experiment, Measured, Numbers, Runs, above, at_most, reported
+from .context import Context
+from .drawing import new_figure
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+ID = "fig10"
+DECODERS = {"triangle": "position-decoder", "onehot": "position-decoder-onehot"}
+TITLES = {"triangle": "continuous triangular Diracs", "onehot": "one-hot targets"}
+
+
+def train(ctx: Context) -> Runs:
+    ctx.prefetch(ID, [(name, preset_name, 0, {}) for name, preset_name in DECODERS.items()])
+    return {name: ctx.train(ID, name, preset_name) for name, preset_name in DECODERS.items()}
+
+
+def half_integer_error(run: Run) -> float:
+    """Mean error of the decoded Diracs between two samples, where one-hot targets never were."""
+    between = np.arange(run.config.size - 1) + 0.5
+    targets = triangle_diracs(between, run.config.size)
+    return float(reconstruction_errors(targets, run.decode(between[:, None])).mean())
+
+
+def measure(runs: Runs) -> Numbers:
+    report = analysis.position_decoder_report(runs["triangle"])
+    return {
+        "max_peak_error": report["max_peak_error"],
+        "half_integer_error_triangle": half_integer_error(runs["triangle"]),
+        "half_integer_error_onehot": half_integer_error(runs["onehot"]),
+        "peak_error": report["peak_error"],
+        "positions": report["positions"],
+    }
+
+
+def draw(runs: Runs, numbers: Numbers) -> Figure:
+    """Each decoder's output (rows: samples) as z sweeps the whole range, peak-normalised."""
+    n = runs["triangle"].config.size
+    z = np.linspace(0, n - 1, 96)
+    fig, axes = new_figure(1, 2, (11, 4))
+    for ax, name in zip(axes[0], DECODERS):
+        out = runs[name].decode(z[:, None])
+        out = out / np.maximum(np.abs(out).max(axis=1, keepdims=True), 1e-12)
+        ax.imshow(out.T, aspect="auto", origin="lower", extent=(z[0], z[-1], 0, n - 1), cmap="gray")
+        ax.set_xlabel("code z (position)")
+        ax.set_ylabel("output sample t")
+        ax.set_title(f"decoder trained on {TITLES[name]}", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+EXPERIMENT = Experiment(
+    id=ID,
+    claim="the position decoder maps z to a moving triangular Dirac",
+    train=train,
+    measure=measure,
+    expectations=(
+        at_most("max_peak_error", 1.0, "peak position error in samples, over the whole range"),
+        reported("half_integer_error_triangle"),
+        above(
+            "half_integer_error_onehot",
+            Measured("half_integer_error_triangle"),
+            "the one-hot decoder decodes badly between samples",
+        ),
+    ),
+    draw=draw,
+    details=("peak_error", "positions"),
+)
