@@ -1,5 +1,17 @@
 """geoae_core: the headless engine of geoae (data, models, training, analysis, runs, CLI).
 
+Layers, bottom to top; each imports only the ones below it (`lint-imports` checks it):
+
+    config, data, presets       settings declared once, exact images and Diracs, named experiments
+    models, losses, fastops     the paper's networks, eq. 1 and psi1-3, the fast last layer
+    store, files                a run folder's files: atomic writes, safetensors, the writer's lock
+    kinds                       one module per kind of run: network, tensors, training step, encoding
+    runs, loop, training,       `Run` and `load_run`; the one training loop; `train`;
+      batched, sweep            families as one grouped model; many runs at once
+    analysis, evaluate, theory  what a trained run does, measured; the paper's propositions
+    experiments                 one module per figure or table of the paper, a registry, the report
+    cli                         the `geoae` command
+
 Importing the package loads no torch: `train`, `load_run` and the run types load the engine on
 first use, so the `geoae` command writes a run's first files before torch has loaded.
 """
