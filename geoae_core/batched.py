@@ -14,8 +14,10 @@ from __future__ import annotations
 import contextlib
 import copy
 import time
-from collections.abc import Sequence
+import warnings
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import torch
 from torch import nn
@@ -23,10 +25,9 @@ from torch import nn
 from .config import Config, ConfigError
 from .files import hold
 from .kinds import kind_of
-from .loop import resolve_device, run_info, tuned_for
+from .loop import RunRecord, resolve_device, tuned_for
 from .losses import locality_penalty
 from .models import Autoencoder
-from .store import save_failure, save_run
 
 # settings members may differ in; everything else (architecture, data shape, schedule) is shared
 MEMBER_SETTINGS = ("seed", "regulariser", "lam")
@@ -97,37 +98,40 @@ def _regularisers(configs: Sequence[Config], model: Autoencoder, x, z, partners)
 
 
 class _Member:
-    """One run inside the grouped model: its data, generator, history and last finite state."""
+    """One run inside the grouped model: its data, its generator, and its record (history, last
+    finite state, folder) kept as any lone run keeps it."""
 
-    def __init__(self, config: Config, out: Path, device: torch.device):
+    def __init__(self, config: Config, out: Path, device: torch.device, warn: Callable[[str], Any]):
         self.config = config
-        self.out = out
         self.x, _ = kind_of(config).device_tensors(config, device)
         self.generator = torch.Generator(device=device)
         self.generator.manual_seed(config.seed)
-        self.history: list[dict[str, float]] = []
-        self.status = "running"
         self.regularised = config.regulariser != "none" and config.lam > 0
-        self.state: dict[str, torch.Tensor] = {}
-        self.checkpoint: dict[str, torch.Tensor] = {}
+        self.record = RunRecord(config, device, out, warn, info={"batched": True})
 
 
 def _snapshot(member: _Member, g: int, groups: int, model: Autoencoder, optimizer, epoch: int) -> None:
     """Keep member g's weights and a checkpoint `train(..., resume=True)` can continue from."""
     grouped = dict(model.named_parameters())  # named as a single member's, in the same order
     names = list(grouped)
-    member.state = {name: member_tensor(grouped[name], groups, g) for name in names}
-    member.checkpoint = {"rng.shuffle": member.generator.get_state(), "epoch": torch.tensor(epoch)}
-    member.checkpoint.update({f"model.{name}": value for name, value in member.state.items()})
+    state = {name: member_tensor(grouped[name], groups, g) for name in names}
+    checkpoint = {"rng.shuffle": member.generator.get_state(), "epoch": torch.tensor(epoch)}
+    checkpoint.update({f"model.{name}": value for name, value in state.items()})
     for index, name in enumerate(names):
         for key, value in optimizer.state.get(grouped[name], {}).items():
             value = torch.as_tensor(value)  # "step" is one number shared by all members
             block = value.clone() if value.dim() == 0 else member_tensor(value, groups, g)
-            member.checkpoint[f"optim.{index}.{key}"] = block
+            checkpoint[f"optim.{index}.{key}"] = block
+    member.record.keep(state, checkpoint)
 
 
-def train_batched(configs: Sequence[Config], outs: Sequence[str | Path]) -> list[str]:
-    """Train `configs` (see can_batch) as one grouped model; write each run folder; return statuses."""
+def train_batched(
+    configs: Sequence[Config], outs: Sequence[str | Path], on_warning: Callable[[str], Any] | None = None
+) -> list[str]:
+    """Train `configs` (see can_batch) as one grouped model; write each run folder; return statuses.
+
+    Each folder is written at the start and checkpointed as a lone run's is; `on_warning(message)`
+    hears of a checkpoint not saved (by default a Python warning), and the training goes on."""
     configs = [c.validate() for c in configs]
     if not can_batch(configs):
         raise ConfigError("batched: the runs must be disk runs that differ only in seed, regulariser and lambda")
@@ -136,22 +140,28 @@ def train_batched(configs: Sequence[Config], outs: Sequence[str | Path]) -> list
         for out in outs:
             stack.enter_context(hold(Path(out)))  # one writer per run folder
         stack.enter_context(tuned_for(device))
-        return _train_members(configs, outs, device)
+        return _train_members(configs, outs, device, on_warning or _warn)
 
 
-def _train_members(configs: list[Config], outs: Sequence[str | Path], device: torch.device) -> list[str]:
+def _warn(message: str) -> None:
+    warnings.warn(message, RuntimeWarning, stacklevel=2)
+
+
+def _train_members(
+    configs: list[Config], outs: Sequence[str | Path], device: torch.device, warn: Callable[[str], Any]
+) -> list[str]:
     base = configs[0]
     groups = len(configs)
-    members = [_Member(c, Path(o), device) for c, o in zip(configs, outs)]
+    members = [_Member(c, Path(o), device, warn) for c, o in zip(configs, outs)]
     templates = [kind_of(c).init_model(c) for c in configs]
     model = grouped_model(templates).to(device).to(memory_format=torch.channels_last)
     optimizer = torch.optim.Adam(model.parameters(), lr=base.lr, betas=(base.beta1, base.beta2))
     n = members[0].x.shape[0]
     batch = min(base.batch_size, n)
     steps = -(-n // batch)
-    started = time.time()
     for g, member in enumerate(members):
         _snapshot(member, g, groups, model, optimizer, 0)
+        member.record.save_checkpoint(0)  # on disk, resumable, from the first second
     lams = torch.tensor([c.lam if m.regularised else 0.0 for c, m in zip(configs, members)], device=device)
 
     for epoch in range(1, base.epochs + 1):
@@ -175,38 +185,30 @@ def _train_members(configs: list[Config], outs: Sequence[str | Path], device: to
             loss_sum += losses.detach()
         losses = (loss_sum / steps).cpu()  # waits for the device, so `seconds` is the epoch's
         seconds = time.perf_counter() - tick
-        _end_epoch(members, model, optimizer, epoch, losses, seconds, started)
-        if not any(m.status == "running" for m in members):
+        _end_epoch(members, model, optimizer, epoch, losses, seconds)
+        if not any(m.record.status == "running" for m in members):
             break
 
     for member in members:
-        if member.status == "running":
-            member.status = "finished"
-        _save(member, device, started)
-    return [m.status for m in members]
+        if member.record.status == "running":
+            member.record.status = "finished"
+        member.record.save()
+    return [m.record.status for m in members]
 
 
-def _end_epoch(members, model, optimizer, epoch, losses, seconds, started) -> None:
+def _end_epoch(members, model, optimizer, epoch, losses, seconds) -> None:
     groups = len(members)
     # one read of the device: per member, whether its loss and every one of its weights are finite
     flags = [torch.isfinite(p.detach().unflatten(0, (groups, -1))).flatten(1).all(1) for p in model.parameters()]
     finite = (torch.stack(flags).all(0).cpu() & torch.isfinite(losses)).tolist()
     for g, member in enumerate(members):
-        if member.status != "running":
+        record = member.record
+        if record.status != "running":
             continue
         if not finite[g]:
-            member.status = "diverged"  # its last finite epoch stays in member.state
+            record.status = "diverged"  # its last finite epoch stays in the record
             continue
-        member.history.append({"epoch": epoch, "loss": float(losses[g]), "seconds": seconds})
+        record.history.append({"epoch": epoch, "loss": float(losses[g]), "seconds": seconds})
         _snapshot(member, g, groups, model, optimizer, epoch)
-        if epoch % member.config.checkpoint_every == 0 and epoch < member.config.epochs:
-            _save(member, member.x.device, started)
-
-
-def _save(member: _Member, device: torch.device, started: float) -> None:
-    info = run_info(member.config, device, member.status, len(member.history), started)
-    info["batched"] = True
-    try:
-        save_run(member.out, member.config, member.state, member.history, info, member.checkpoint)
-    except OSError as exc:
-        raise save_failure(member.out, exc) from exc
+        if record.checkpoint_due(epoch):
+            record.save_checkpoint(epoch)

@@ -230,6 +230,68 @@ def _resume_from(out: Path, regime: Regime, generator: torch.Generator) -> tuple
     return epoch, read_history(out)[:epoch]
 
 
+class RunRecord:
+    """One run being trained: its history, the last finite state and checkpoint, and its folder.
+
+    What a checkpoint, a deleted folder and a failed save do is written here once, for a lone
+    run (`run_loop`) and for each member of a family trained as one grouped model (batched.py).
+    `warn(message)` hears about a checkpoint not saved; the training goes on in memory.
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        device: torch.device,
+        out: Path | None,
+        warn: Callable[[str], Any],
+        history: list[dict[str, float]] | None = None,
+        info: dict[str, Any] | None = None,
+    ):
+        self.config, self.device, self.out, self.warn = config, device, out, warn
+        self.history = list(history or [])
+        self.extra_info = dict(info or {})
+        self.status = "running"
+        # the last state known to be finite, at an epoch boundary: what a stop or a divergence keeps
+        self.state: dict[str, torch.Tensor] = {}
+        self.checkpoint: dict[str, torch.Tensor] = {}
+        self.started = time.time()
+        self.saved = False  # whether the folder has been written: if it then disappears, it was deleted
+        self.last_save = time.monotonic()
+
+    def keep(self, state: dict[str, torch.Tensor], checkpoint: dict[str, torch.Tensor]) -> None:
+        self.state, self.checkpoint = state, checkpoint
+
+    def info(self) -> dict[str, Any]:
+        return {**run_info(self.config, self.device, self.status, len(self.history), self.started), **self.extra_info}
+
+    def save(self) -> None:
+        """Write the run folder; an OSError (a full disk, a deleted or unwritable folder) is raised
+        as a RunError that names the folder and the cause."""
+        if self.out is None:
+            return
+        if self.saved and not self.out.is_dir():
+            self.warn(f"{self.out}: the run folder was deleted during training; writing it again")
+        self.last_save = time.monotonic()
+        try:
+            save_run(self.out, self.config, self.state, self.history, self.info(), self.checkpoint)
+        except OSError as exc:
+            raise save_failure(self.out, exc) from exc
+        self.saved = True
+
+    def save_checkpoint(self, epoch: int) -> None:
+        try:
+            self.save()
+        except RunError as exc:  # the training goes on in memory; the next checkpoint may succeed
+            self.warn(f"checkpoint at epoch {epoch} not saved: {exc}")
+
+    def checkpoint_due(self, epoch: int) -> bool:
+        """Every checkpoint_every epochs or checkpoint_seconds, whichever comes first; not at the end."""
+        if epoch >= self.config.epochs:
+            return False
+        every, seconds = self.config.checkpoint_every, self.config.checkpoint_seconds
+        return epoch % every == 0 or time.monotonic() - self.last_save >= seconds
+
+
 def run_loop(
     config: Config,
     regime: Regime,
@@ -247,55 +309,29 @@ def run_loop(
     n = regime.examples
     batch = min(config.batch_size, n)
     steps = -(-n // batch)
-    started = time.time()
-    status = "running"
-    # the last state known to be finite, at an epoch boundary: what a stop or a divergence keeps
-    good_state = snapshot(model)
-    good_checkpoint = pack_checkpoint(regime.optimizers, generator, epoch, good_state)
-    saved = False  # whether the folder has been written: if it then disappears, it was deleted
-    last_save = time.monotonic()
 
     def emit(event: str, step: int = 0, loss: float | None = None, seconds: float = 0.0, message: str = "") -> None:
-        report = Progress(event, epoch, config.epochs, step, steps, loss, seconds, status, str(device), message)
+        report = Progress(event, epoch, config.epochs, step, steps, loss, seconds, record.status, str(device), message)
         for callback in callbacks:
             callback(report)
 
-    def save() -> None:
-        """Write the run folder; an OSError (a full disk, a deleted or unwritable folder) is raised
-        as a RunError that names the folder and the cause."""
-        nonlocal saved, last_save
-        if out is None:
-            return
-        if saved and not out.is_dir():
-            emit("warning", message=f"{out}: the run folder was deleted during training; writing it again")
-        last_save = time.monotonic()
-        info = run_info(config, device, status, len(history), started)
-        try:
-            save_run(out, config, good_state, history, info, good_checkpoint)
-        except OSError as exc:
-            raise save_failure(out, exc) from exc
-        saved = True
-
-    def checkpoint() -> None:
-        try:
-            save()
-        except RunError as exc:  # the training goes on in memory; the next checkpoint may succeed
-            emit("warning", message=f"checkpoint at epoch {epoch} not saved: {exc}")
-
-    checkpoint()  # on disk, resumable, from the first second
+    record = RunRecord(config, device, out, lambda message: emit("warning", message=message), history)
+    state = snapshot(model)
+    record.keep(state, pack_checkpoint(regime.optimizers, generator, epoch, state))
+    record.save_checkpoint(epoch)  # on disk, resumable, from the first second
     emit("start")
     model.train()
-    while epoch < config.epochs and status == "running":
+    while epoch < config.epochs and record.status == "running":
         tick = time.perf_counter()
         order = torch.randperm(n, generator=generator, device=device)
         loss_sum: torch.Tensor | float = 0.0
         for step in range(steps):
             if cancel is not None and cancel.is_set():
-                status = "cancelled"
+                record.status = "cancelled"
                 break
             loss_sum = loss_sum + regime.step(order[step * batch : (step + 1) * batch], generator)
             emit("step", step + 1)
-        if status == "cancelled":
+        if record.status == "cancelled":
             break
         epoch += 1
         losses = torch.as_tensor(loss_sum, device=device).reshape(-1)
@@ -303,29 +339,29 @@ def run_loop(
         seconds = time.perf_counter() - tick
         loss = float(losses[0]) / steps
         if not finite:
-            status = "diverged"
+            record.status = "diverged"
             emit("epoch", steps, loss, seconds)
             break
-        history.append({"epoch": epoch, "loss": loss, "seconds": seconds})
-        good_state = snapshot(model)
-        good_checkpoint = pack_checkpoint(regime.optimizers, generator, epoch, good_state)
-        due = epoch % config.checkpoint_every == 0 or time.monotonic() - last_save >= config.checkpoint_seconds
-        if due and epoch < config.epochs:
-            checkpoint()
+        record.history.append({"epoch": epoch, "loss": loss, "seconds": seconds})
+        state = snapshot(model)
+        record.keep(state, pack_checkpoint(regime.optimizers, generator, epoch, state))
+        if record.checkpoint_due(epoch):
+            record.save_checkpoint(epoch)
         emit("epoch", steps, loss, seconds)
 
-    if status == "running":
-        status = "finished"
-    model.load_state_dict(good_state)
+    if record.status == "running":
+        record.status = "finished"
+    model.load_state_dict(record.state)
     model = regime.finish(model)
     unsaved: RunError | None = None
     try:
-        save()
+        record.save()
     except RunError as exc:
         unsaved = exc
-    emit("end", loss=history[-1]["loss"] if history else None, seconds=time.time() - started)
-    info = run_info(config, device, status, len(history), started)
+    history = record.history
+    emit("end", loss=history[-1]["loss"] if history else None, seconds=time.time() - record.started)
+    run = Run(config=config, model=model, path=out, status=record.status, history=history, info=record.info())
     if unsaved is not None:  # the model is not lost: it travels with the error
-        run = Run(config=config, model=model, path=None, status=status, history=history, info=info)
-        raise UnsavedRunError(str(unsaved), run, good_checkpoint) from unsaved.__cause__
-    return Run(config=config, model=model, path=out, status=status, history=history, info=info)
+        run.path = None
+        raise UnsavedRunError(str(unsaved), run, record.checkpoint) from unsaved.__cause__
+    return run

@@ -1,9 +1,11 @@
 """The grouped (batched) training of a family: the same runs as training each member alone."""
 
+import errno
+
 import pytest
 import torch
 
-from geoae_core import load_run, train
+from geoae_core import load_run, loop, train
 from geoae_core.batched import can_batch, train_batched
 from geoae_core.cli import main
 from geoae_core.config import Config, ConfigError
@@ -79,3 +81,28 @@ def test_sweep_batches_on_cuda_by_default(tmp_path):
     assert all(r.info.get("batched") for r in runs)
     for config, run in zip(family, runs):
         assert_close_weights(run, train(config))
+
+
+def test_a_batched_family_checkpoints_and_fails_to_save_as_a_lone_run_does(tmp_path, monkeypatch):
+    """Written at the start, checkpointed every checkpoint_every epochs; a checkpoint that cannot
+    be written warns and the family trains on (the record of loop.py, shared with lone runs)."""
+    real_save_run = loop.save_run
+    writes = []
+
+    def save_run(folder, config, state, history, info, checkpoint):
+        writes.append((folder.name, len(history), info["status"]))
+        if len(history) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_save_run(folder, config, state, history, info, checkpoint)
+
+    monkeypatch.setattr(loop, "save_run", save_run)
+    warnings = []
+    outs = [tmp_path / f"m{i}" for i in range(2)]
+    statuses = train_batched(FAMILY[:2], outs, on_warning=warnings.append)
+    assert statuses == ["finished", "finished"]
+    # each member at the start, at epoch 2 (refused), then at the end, in that order
+    moments = ((0, "running"), (2, "running"), (3, "finished"))
+    assert writes == [(f"m{i}", epochs, status) for epochs, status in moments for i in (0, 1)]
+    message = "could not save the run (No space left on device)"
+    assert warnings == [f"checkpoint at epoch 2 not saved: {out}: {message}" for out in outs]
+    assert [load_run(out).status for out in outs] == ["finished", "finished"]
