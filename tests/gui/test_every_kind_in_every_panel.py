@@ -1,8 +1,10 @@
-"""A GAN run opens in every panel without an error: each shows what applies or says why not."""
+"""A run of every kind opens in every panel without an error: each shows what applies to the
+kind or says in an info line why not."""
 
 import pytest
 
 from geoae_core import train
+from geoae_core.kinds import KINDS
 from geoae_gui import app
 from geoae_gui.window import wait_idle
 
@@ -16,16 +18,28 @@ def gan_run(tmp_path_factory):
     return folder / "gan"
 
 
+@pytest.fixture(scope="module")
+def runs_of_every_kind(runs_folder, gan_run):
+    """kind -> a small trained run of it (runs_folder's disk and position runs, and a GAN)."""
+    runs = {name: runs_folder / folder for name, folder in (("disk", "disk"), ("position-encoder", "pos-enc"))}
+    runs.update({"position-decoder": runs_folder / "pos-dec", "gan": gan_run})
+    assert set(runs) == set(KINDS)  # a new kind gets a run here too
+    return runs
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
 @pytest.mark.parametrize("name", PANELS)
-def test_every_panel_opens_a_gan_run_without_an_error(make_window, gan_run, name):
-    window = make_window(gan_run.parent)
-    assert window.set_run(gan_run)
+def test_every_panel_opens_a_run_of_every_kind_without_an_error(make_window, runs_of_every_kind, kind, name):
+    run = runs_of_every_kind[kind]
+    window = make_window(run.parent)
+    assert window.set_run(run)
     panel = window.show_panel(name)
     wait_idle()
     panel.ensure_current()
     wait_idle()
     assert window.message.kind != "error", window.message.text()
     assert panel.message.kind != "error", panel.message.text()
+    assert window.run.kind.name == kind
 
 
 def test_the_filters_panel_shows_the_generator(make_window, gan_run):
