@@ -133,8 +133,21 @@ def add_config_options(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="change any setting, e.g. --set bias=false --set holes=[[11,18]] (repeatable)",
+        help="change any setting, e.g. --set bias=false --set holes=[[11,18]] (repeatable; settings listed below)",
     )
+    from .config import SETTINGS  # the declarations the validation also uses: the help cannot drift from it
+
+    width = max(len(s.name) for s in SETTINGS)
+    lines = ["settings for --set KEY=VALUE (default in brackets):"]
+    for section in dict.fromkeys(s.section for s in SETTINGS):
+        lines.append(f"  {section}")
+        for s in (s for s in SETTINGS if s.section == section):
+            default = s.blank if s.blank and s.default in (None, []) else json.dumps(s.default).strip('"')
+            notes = [s.range_text(), f"only for {', '.join(s.kinds)}" if s.kinds else ""]
+            extra = "; ".join(n for n in notes if n)
+            lines.append(f"    {s.name:<{width}}  {s.help} [{default}]" + (f" ({extra})" if extra else ""))
+    parser.epilog = "\n".join(lines)
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
 
 
 def command_train(args: argparse.Namespace) -> int:

@@ -1,12 +1,20 @@
-"""Run configuration: one flat, validated record of everything needed to rebuild a run."""
+"""Run configuration: one flat, validated record of everything needed to rebuild a run.
+
+Each field is declared once, with its label, section, help and constraint (see settings.py);
+validation, `geoae train --help` and the GUI's form are generated from these declarations.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
+
+from .settings import ConfigError, Setting, declared_settings, is_int, is_number, setting
+
+__all__ = ["ADDED_LATER", "FIELD_TYPES", "KINDS", "SETTINGS", "Config", "ConfigError", "Setting"]
 
 KINDS = ("disk", "position-encoder", "position-decoder", "gan")
 SHAPES = ("disk", "square", "ellipse")
@@ -14,10 +22,7 @@ REGULARISERS = ("none", "psi1", "psi2", "psi3")
 DEVICES = ("auto", "cpu", "cuda")
 DIRAC_KINDS = ("triangle", "onehot")
 POSITION_TARGETS = ("position", "reversed")
-
-
-class ConfigError(ValueError):
-    """A setting is invalid; the message names the setting, the value and what is allowed."""
+POSITION_KINDS = ("position-encoder", "position-decoder")
 
 
 def default_encoder_depths(n_layers: int) -> list[int]:
@@ -29,40 +34,131 @@ def default_encoder_depths(n_layers: int) -> list[int]:
     return [8] * (hidden - len(base)) + base
 
 
+# ------------------------------------------------ compound rules, named in the declarations below
+def power_of_two(config: Config, name: str) -> None:
+    if config.size & (config.size - 1):
+        raise ConfigError(f"size: {config.size} is not a power of two (the encoder halves it down to 1)")
+
+
+def radii_in_image(config: Config, name: str) -> None:
+    lo, hi = config.r_min, config.radius_max
+    if hi > config.size / 2:
+        raise ConfigError(f"r_max: {hi} exceeds half the image size ({config.size / 2})")
+    if lo >= hi:
+        raise ConfigError(f"r_min: {lo} must be below the largest radius ({hi})")
+
+
+def holes_inside_radii(config: Config, name: str) -> None:
+    lo, hi = config.r_min, config.radius_max
+    if not isinstance(config.holes, list):
+        raise ConfigError(f"holes: {config.holes!r} must be a list of [low, high] intervals")
+    kept = hi - lo
+    for hole in config.holes:
+        if (
+            not isinstance(hole, list | tuple)
+            or len(hole) != 2
+            or not all(is_number(v) for v in hole)
+            or not hole[0] < hole[1]
+        ):
+            raise ConfigError(f"holes: {hole!r} is not an interval [low, high] with low < high")
+        if hole[1] <= lo or hole[0] >= hi:
+            raise ConfigError(f"holes: {list(hole)} lies outside the radius range ({lo}, {hi})")
+        kept -= min(hole[1], hi) - max(hole[0], lo)
+    if kept <= 0:
+        raise ConfigError(f"holes: {config.holes} cover the whole radius range ({lo}, {hi})")
+
+
+def one_depth_per_layer(config: Config, name: str) -> None:
+    depths = getattr(config, name)
+    if depths is None:
+        return
+    if not isinstance(depths, list) or not all(is_int(d) and d >= 1 for d in depths):
+        raise ConfigError(f"{name}: {depths!r} must be a list of positive integers")
+    if len(depths) != config.n_layers - 1:
+        raise ConfigError(
+            f"{name}: {len(depths)} depths given, size {config.size} needs {config.n_layers - 1} (one per hidden layer)"
+        )
+
+
+def scalar_code_outside_disks(config: Config, name: str) -> None:
+    if config.kind != "disk" and config.code_size != 1:
+        raise ConfigError(f"code_size: {config.code_size} given, position networks have a scalar code")
+
+
 @dataclass
 class Config:
     """Every setting of a run. Defaults are the paper's (Table 1, Section 4.1)."""
 
-    kind: str = "disk"
+    # one declaration per setting, laid out as a table; setting() returns a dataclasses.field
+    # fmt: off
+    kind: str = setting("disk", "Run kind", "Data", "what is trained", choices=KINDS)
     # data
-    size: int = 64
-    shape: str = "disk"
-    sigma: float = 1.0
-    n_train: int = 3000
-    r_min: float = 0.0
-    r_max: float | None = None
-    holes: list[list[float]] = field(default_factory=list)
-    mc_samples: int = 0
-    dirac: str = "triangle"
-    position_target: str = "position"
+    size: int = setting(
+        64, "Image size m", "Data", "image side in pixels, a power of two", minimum=2, check=power_of_two,
+        offered=(4, 8, 16, 32, 64, 128, 256),
+    )
+    shape: str = setting("disk", "Shape", "Data", "the shape drawn in the images", choices=SHAPES)
+    sigma: float = setting(1.0, "Blur σ (px)", "Data", "Gaussian blur of the edges", minimum=0.0, above_minimum=True)
+    n_train: int = setting(3000, "Training samples", "Data", "images in the training set", minimum=1)
+    r_min: float = setting(0.0, "Smallest radius", "Data", "smallest disk radius", minimum=0.0, step=0.5, decimals=2)
+    r_max: float | None = setting(
+        None, "Largest radius R", "Data", "largest disk radius, at most m/2", minimum=0.0, above_minimum=True,
+        check=radii_in_image, blank="m/2",
+    )
+    holes: list[list[float]] = setting(  # noqa: RUF009
+        [], "Holes [[lo, hi], …]", "Data", "radius intervals left out of training, e.g. [[11, 18]]",
+        check=holes_inside_radii, blank="none",
+    )
+    mc_samples: int = setting(0, "Monte Carlo samples", "Data", "samples per pixel (0: exact disks)", minimum=0)
+    dirac: str = setting(
+        "triangle", "Dirac targets", "Data", "how a position is drawn", choices=DIRAC_KINDS, kinds=POSITION_KINDS
+    )
+    position_target: str = setting(
+        "position", "Position target", "Data", "what the position code should be", choices=POSITION_TARGETS,
+        kinds=POSITION_KINDS,
+    )
     # model
-    encoder_depths: list[int] | None = None
-    decoder_depths: list[int] | None = None
-    code_size: int = 1
-    bias: bool = True
-    alpha: float = 0.2
+    encoder_depths: list[int] | None = setting(  # noqa: RUF009
+        None, "Encoder depths", "Model", "channels of each hidden encoder layer", check=one_depth_per_layer,
+        blank="Table 1's",
+    )
+    decoder_depths: list[int] | None = setting(  # noqa: RUF009
+        None, "Decoder depths", "Model", "channels of each hidden decoder layer", check=one_depth_per_layer,
+        blank="the encoder's, reversed",
+    )
+    code_size: int = setting(
+        1, "Code size d", "Model", "size of the latent code", minimum=1, check=scalar_code_outside_disks,
+        kinds=("disk",),
+    )
+    bias: bool = setting(True, "Biases", "Model", "layers have biases")
+    alpha: float = setting(0.2, "Leaky ReLU α", "Model", "slope of the leaky ReLU below 0", minimum=0.0, step=0.05)
     # training
-    epochs: int = 400
-    batch_size: int = 300
-    lr: float = 0.001
-    beta1: float = 0.9
-    beta2: float = 0.999
-    regulariser: str = "none"
-    lam: float = 0.0
-    seed: int = 0
-    device: str = "auto"
-    checkpoint_every: int = 25
-    checkpoint_seconds: float = 30.0  # and at least this often: a kill loses half a minute at most
+    epochs: int = setting(400, "Epochs", "Training", "passes over the training set", minimum=0)
+    batch_size: int = setting(300, "Batch size", "Training", "images per step", minimum=1)
+    lr: float = setting(
+        0.001, "Learning rate", "Training", "Adam's step size", minimum=0.0, above_minimum=True, step=0.0005,
+        decimals=6,
+    )
+    beta1: float = setting(
+        0.9, "Adam β1", "Training", "Adam's first-moment decay", minimum=0.0, maximum=1, below_maximum=True,
+        step=0.01, decimals=4,
+    )
+    beta2: float = setting(
+        0.999, "Adam β2", "Training", "Adam's second-moment decay", minimum=0.0, maximum=1, below_maximum=True,
+        step=0.001, decimals=6,
+    )
+    regulariser: str = setting("none", "Regulariser", "Training", "penalty on the code", choices=REGULARISERS)
+    lam: float = setting(0.0, "λ", "Training", "weight of the regulariser", minimum=0.0, step=0.1, decimals=4)
+    seed: int = setting(0, "Seed", "Training", "seed of the data, the weights and the shuffling", minimum=0)
+    device: str = setting("auto", "Device", "Training", "where to train (auto: CUDA if present)", choices=DEVICES)
+    checkpoint_every: int = setting(
+        25, "Checkpoint every (epochs)", "Training", "epochs between checkpoints", minimum=1
+    )
+    checkpoint_seconds: float = setting(
+        30.0, "Checkpoint every (seconds)", "Training", "seconds between checkpoints at most: a kill loses no more",
+        minimum=0.0, step=1.0, decimals=1,
+    )
+    # fmt: on
 
     # ----------------------------------------------------------------- derived
     @property
@@ -91,76 +187,13 @@ class Config:
 
     # -------------------------------------------------------------- validation
     def validate(self) -> Config:
-        """Check every setting; raise ConfigError naming the first bad one."""
-        _choice("kind", self.kind, KINDS)
-        _choice("shape", self.shape, SHAPES)
-        _choice("regulariser", self.regulariser, REGULARISERS)
-        _choice("device", self.device, DEVICES)
-        _choice("dirac", self.dirac, DIRAC_KINDS)
-        _choice("position_target", self.position_target, POSITION_TARGETS)
-        _int("size", self.size, 2)
-        if self.size & (self.size - 1):
-            raise ConfigError(f"size: {self.size} is not a power of two (the encoder halves it down to 1)")
-        _int("n_train", self.n_train, 1)
-        _int("mc_samples", self.mc_samples, 0)
-        _int("code_size", self.code_size, 1)
-        _int("epochs", self.epochs, 0)
-        _int("batch_size", self.batch_size, 1)
-        _int("seed", self.seed, 0)
-        _int("checkpoint_every", self.checkpoint_every, 1)
-        _number("checkpoint_seconds", self.checkpoint_seconds, 0.0)
-        _number("sigma", self.sigma, 0.0, strict=True)
-        _number("alpha", self.alpha, 0.0)
-        _number("lr", self.lr, 0.0, strict=True)
-        _number("lam", self.lam, 0.0)
-        for name in ("beta1", "beta2"):
-            value = getattr(self, name)
-            _number(name, value, 0.0)
-            if value >= 1:
-                raise ConfigError(f"{name}: {value!r} must be below 1")
-        if not isinstance(self.bias, bool):
-            raise ConfigError(f"bias: {self.bias!r} is not true or false")
-        self._validate_radii()
-        for name in ("encoder_depths", "decoder_depths"):
-            depths = getattr(self, name)
-            if depths is None:
-                continue
-            if not isinstance(depths, list) or not all(_is_int(d) and d >= 1 for d in depths):
-                raise ConfigError(f"{name}: {depths!r} must be a list of positive integers")
-            if len(depths) != self.n_layers - 1:
-                raise ConfigError(
-                    f"{name}: {len(depths)} depths given, size {self.size} needs "
-                    f"{self.n_layers - 1} (one per hidden layer)"
-                )
-        if self.kind != "disk" and self.code_size != 1:
-            raise ConfigError(f"code_size: {self.code_size} given, position networks have a scalar code")
+        """Check each setting (type, choices, range), then the compound rules; a ConfigError names the first bad."""
+        for declared in SETTINGS:
+            declared.check_value(getattr(self, declared.name))
+        for declared in SETTINGS:
+            if declared.check is not None:
+                declared.check(self, declared.name)
         return self
-
-    def _validate_radii(self) -> None:
-        _number("r_min", self.r_min, 0.0)
-        if self.r_max is not None:
-            _number("r_max", self.r_max, 0.0, strict=True)
-        lo, hi = self.r_min, self.radius_max
-        if hi > self.size / 2:
-            raise ConfigError(f"r_max: {hi} exceeds half the image size ({self.size / 2})")
-        if lo >= hi:
-            raise ConfigError(f"r_min: {lo} must be below the largest radius ({hi})")
-        if not isinstance(self.holes, list):
-            raise ConfigError(f"holes: {self.holes!r} must be a list of [low, high] intervals")
-        kept = hi - lo
-        for hole in self.holes:
-            if (
-                not isinstance(hole, list | tuple)
-                or len(hole) != 2
-                or not all(_is_number(v) for v in hole)
-                or not hole[0] < hole[1]
-            ):
-                raise ConfigError(f"holes: {hole!r} is not an interval [low, high] with low < high")
-            if hole[1] <= lo or hole[0] >= hi:
-                raise ConfigError(f"holes: {list(hole)} lies outside the radius range ({lo}, {hi})")
-            kept -= min(hole[1], hi) - max(hole[0], lo)
-        if kept <= 0:
-            raise ConfigError(f"holes: {self.holes} cover the whole radius range ({lo}, {hi})")
 
     # ----------------------------------------------------------- (de)serialise
     def to_dict(self) -> dict[str, Any]:
@@ -195,7 +228,9 @@ class Config:
         return self.replace(**changes)
 
 
-FIELD_TYPES = {f.name: f.type for f in dataclasses.fields(Config)}
+SETTINGS: tuple[Setting, ...] = declared_settings(Config)
+SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
+FIELD_TYPES = {s.name: s.type for s in SETTINGS}
 # settings added after run folders were first written: a config.json without them takes the default
 ADDED_LATER = ("checkpoint_seconds",)
 
@@ -220,13 +255,13 @@ def _coerce(name: str, value: Any) -> Any:
             return None
         raise ConfigError(f"{name}: a value is required")
     if kind.startswith("float"):
-        if not _is_number(value):
+        if not is_number(value):
             raise ConfigError(f"{name}: {value!r} is not a number")
         if not math.isfinite(value):
             raise ConfigError(f"{name}: {value!r} is not finite")
         return float(value)
     if kind == "int":
-        if not _is_int(value):
+        if not is_int(value):
             raise ConfigError(f"{name}: {value!r} is not an integer")
         return int(value)
     if kind == "bool":
@@ -238,7 +273,7 @@ def _coerce(name: str, value: Any) -> Any:
             raise ConfigError(f"{name}: {value!r} is not text")
         return value
     if kind.startswith("list[int]"):
-        if not isinstance(value, list) or not all(_is_int(v) for v in value):
+        if not isinstance(value, list) or not all(is_int(v) for v in value):
             raise ConfigError(f"{name}: {value!r} must be a list of integers")
         return [int(v) for v in value]
     if kind.startswith("list[list[float]]"):
@@ -246,31 +281,3 @@ def _coerce(name: str, value: Any) -> Any:
             raise ConfigError(f"{name}: {value!r} must be a list of [low, high] intervals")
         return [list(h) for h in value]
     return value
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
-    if value not in allowed:
-        raise ConfigError(f"{name}: {value!r} is not one of {', '.join(allowed)}")
-
-
-def _int(name: str, value: Any, minimum: int) -> None:
-    if not _is_int(value):
-        raise ConfigError(f"{name}: {value!r} is not an integer")
-    if value < minimum:
-        raise ConfigError(f"{name}: {value} must be at least {minimum}")
-
-
-def _number(name: str, value: Any, minimum: float, strict: bool = False) -> None:
-    if not _is_number(value) or not math.isfinite(value):
-        raise ConfigError(f"{name}: {value!r} is not a finite number")
-    if value < minimum or (strict and value == minimum):
-        relation = "above" if strict else "at least"
-        raise ConfigError(f"{name}: {value} must be {relation} {minimum}")

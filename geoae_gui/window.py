@@ -245,15 +245,12 @@ class MainWindow(QMainWindow):
         state = store.value("window_state")
         if isinstance(state, QByteArray | bytes):
             self.restoreState(state)
+        train_state = {"preset": store.value("train_preset")}
         form = store.value("train_form")
         if form:
-            with contextlib.suppress(ValueError, TypeError, AttributeError):
-                self.train_panel.form.set_values(json.loads(str(form)))
-        preset_name = store.value("train_preset")
-        if preset_name:
-            self.train_panel.form.preset_box.blockSignals(True)
-            self.train_panel.form.preset_box.setCurrentText(str(preset_name))
-            self.train_panel.form.preset_box.blockSignals(False)
+            with contextlib.suppress(ValueError, TypeError):
+                train_state["form"] = json.loads(str(form))
+        self.train_panel.restore_state(train_state)
         panel = store.value("panel")
         if panel in self.panels:
             self.show_panel(str(panel))
@@ -270,17 +267,18 @@ class MainWindow(QMainWindow):
         store.setValue("runs_folder", str(self.browser.folder))
         store.setValue("panel", self.current_panel().name)
         store.setValue("run", str(self.run.path) if self.run is not None and self.run.path else "")
-        store.setValue("train_form", json.dumps(self.train_panel.form.values()))
-        store.setValue("train_preset", self.train_panel.form.preset_name())
+        train_state = self.train_panel.state()
+        store.setValue("train_form", json.dumps(train_state["form"]))
+        store.setValue("train_preset", train_state["preset"])
         store.sync()
 
     def closeEvent(self, event) -> None:
-        if self.train_panel.unsaved is not None:
+        question = self.train_panel.can_close()
+        if question is not None:
             answer = QMessageBox.question(
                 self,
                 "Quit without saving the run?",
-                f"The trained run {self.train_panel.unsaved_name} could not be saved: {self.train_panel.unsaved}."
-                "\n\nQuit anyway and lose it? (No: stay, and use “Save elsewhere…” in the Train panel.)",
+                question,
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                 QMessageBox.StandardButton.No,
             )

@@ -26,8 +26,10 @@ from PySide6.QtWidgets import (
 
 from geoae_core.files import CHECKPOINT_FILE, CONFIG_FILE, STATUS_FILE, WEIGHTS_FILE, writer_of
 
+from ..session import UNFINISHED
+
 COLUMNS = ("run", "kind", "status", "epochs")
-UNFINISHED = ("cancelled", "running")  # stopped, or killed mid-training (run.json never said otherwise)
+
 # status -> (colour, tooltip) of the status cell
 MARKS = {
     "diverged": ("#c62828", "the loss diverged: the weights of the last finite epoch are kept"),

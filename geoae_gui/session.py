@@ -1,0 +1,247 @@
+"""The Train panel's state and rules, without Qt: what is trained where, its losses and warnings,
+the trained model that could not be saved, what the status line says, which controls are allowed.
+
+TrainPanel presents a TrainingSession; tests drive one with plain Python.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from geoae_core.files import writer_of
+from geoae_core.store import save_failure, save_run
+
+UNFINISHED = ("cancelled", "running")  # as the run browser's: stopped, or killed mid-training
+CUSTOM = "(custom)"
+
+
+@dataclass(frozen=True)
+class Controls:
+    """Which controls are enabled, and the pause button's text."""
+
+    start: bool
+    pause: bool
+    step: bool
+    stop: bool
+    resume: bool
+    form: bool
+    pause_text: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a finished training (or a save elsewhere) means: the status line, a message, a saved folder."""
+
+    status: str
+    kind: str = ""  # "info", "warning", "error", or "" for no message
+    message: str = ""
+    saved: Path | None = None  # a run folder now on disk: the window makes it current
+    holding_unsaved: bool = False  # a trained model is kept in memory until saved elsewhere or discarded
+
+
+class TrainingSession:
+    """One training at a time, and a trained run whose folder could not be written."""
+
+    def __init__(self) -> None:
+        self.out: Path | None = None
+        self.losses: list[float] = []
+        self.warnings: list[str] = []  # of the current training: checkpoints not saved, folder deleted
+        self.unsaved: Any = None  # an UnsavedRunError: a trained run whose folder could not be written
+        self.unsaved_name = ""  # its folder's name, reused when it is saved elsewhere
+        self.saving = False  # a save elsewhere in flight
+        self.announced = False  # run_started was said for `out`
+        self.started = 0.0
+        self.epochs_before = 0  # epochs a resumed run had already done
+
+    # ------------------------------------------------------------ a training
+    def start_problem(self) -> str:
+        """Why no training may start now, or ""."""
+        if self.unsaved is not None:
+            return (
+                f"{self.unsaved_name} is trained but not saved: “Save elsewhere…” or “Discard” it before training again"
+            )
+        return ""
+
+    def begin(self, out: Path, losses: list[float], now: float | None = None) -> None:
+        """A training into `out` that has already done len(losses) epochs."""
+        self.out = out
+        self.announced = False
+        self.losses = list(losses)
+        self.warnings = []
+        self.epochs_before = len(losses)
+        self.started = time.perf_counter() if now is None else now
+
+    def announce(self) -> Path | None:
+        """The folder to announce as started, once per training."""
+        if self.announced or self.out is None:
+            return None
+        self.announced = True
+        return self.out
+
+    def progress(self, report: dict) -> str:
+        """Take a worker report (new losses, epoch, time); return the status line."""
+        self.losses.extend(report["losses"])
+        epoch, epochs = report["epoch"], report["epochs"]
+        elapsed = report["time"] - self.started
+        rate = (len(self.losses) - self.epochs_before) / elapsed if elapsed > 0 else 0.0
+        left = (epochs - epoch) / rate if rate > 0 else float("nan")
+        state = "paused" if report["paused"] else "training"
+        loss = f"loss {self.losses[-1]:.4g} · " if self.losses else ""
+        return (
+            f"{state} on {report['device']} · epoch {epoch}/{epochs} · {loss}"
+            f"{rate:.1f} epochs/s · {format_seconds(left)} left"
+        )
+
+    def warn(self, text: str) -> str:
+        self.warnings.append(text)
+        return f"{text}; the training goes on"
+
+    def finish(self, result: dict, elapsed: float) -> Outcome:
+        """What the worker's result means."""
+        path = Path(result["path"])
+        status, done = result.get("status"), result.get("epochs_done")
+        if result.get("unsaved") is not None:
+            self.unsaved, self.unsaved_name = result["unsaved"], path.name
+            return Outcome(
+                f"{status} after {done} epochs, not saved",
+                "error",
+                f"{result['error']}. The trained model ({status}, {done} epochs) is kept "
+                "in memory: “Save elsewhere…” writes it to another folder.",
+                holding_unsaved=True,
+            )
+        if result.get("error"):
+            return Outcome("failed", "error", f"training failed: {result['error']}")
+        line = f"{status} after {len(self.losses)} epochs ({elapsed:.1f} s): {path}"
+        if status == "diverged":
+            return Outcome(line, "warning", divergence_text(path, done), path)
+        if status == "finished" and self.warnings:
+            return Outcome(
+                line, "warning", f"run finished, saved to {path}; during the training: {self.warnings[-1]}", path
+            )
+        if status == "finished":
+            return Outcome(line, "info", f"run finished, saved to {path}", path)
+        resumable = f"run {status} at epoch {done}, saved to {path}: “Resume run” continues it"
+        return Outcome(line, "warning", resumable, path)
+
+    # ------------------------------------------------------- the unsaved run
+    def discard(self) -> bool:
+        """Forget the unsaved run (not while it is being saved); whether it was forgotten."""
+        if self.saving:
+            return False
+        self.unsaved = None
+        return True
+
+    def saved_elsewhere(self, target: Path, error: str | None) -> Outcome:
+        self.saving = False
+        if error:
+            return Outcome(
+                "not saved",
+                "error",
+                f"{error}. The trained model is still in memory: try another folder.",
+                holding_unsaved=True,
+            )
+        self.unsaved = None
+        return Outcome(f"saved to {target}", "info", f"run saved to {target}", target)
+
+    def close_question(self) -> str | None:
+        """What to ask before the window closes, or None if nothing would be lost."""
+        if self.unsaved is None:
+            return None
+        return (
+            f"The trained run {self.unsaved_name} could not be saved: {self.unsaved}."
+            "\n\nQuit anyway and lose it? (No: stay, and use “Save elsewhere…” in the Train panel.)"
+        )
+
+    # --------------------------------------------------------------- rules
+    def controls(self, running: bool, paused: bool, run: Any) -> Controls:
+        """Which controls are allowed, given the worker's state and the selected run (a Run or None)."""
+        return Controls(
+            start=not running,
+            pause=running,
+            step=running,
+            stop=running,
+            resume=not running and run is not None and not resume_problem(run),
+            form=not running,
+            pause_text="Continue" if running and paused else "Pause",
+        )
+
+    @staticmethod
+    def default_name(preset_name: str, now: float | None = None) -> str:
+        stem = preset_name if preset_name != CUSTOM else "custom"
+        return f"{stem}-{time.strftime('%Y%m%d-%H%M%S', time.localtime(now))}"
+
+    @staticmethod
+    def run_summary(run: Any) -> tuple[str, str, str]:
+        """A selected run, not training: (status line, message kind, message)."""
+        history = run.history
+        name = run.path.name if run.path else "run"
+        device = run.info.get("device", "?")
+        seconds = run.info.get("wall_seconds")
+        took = f" in {seconds:.1f} s" if isinstance(seconds, int | float) else ""
+        line = f"{name}: {run.status}, {len(history)} epochs on {device}{took}"
+        if run.status == "diverged":
+            return line, "warning", divergence_text(run.path or Path(name), len(history))
+        if run.status in UNFINISHED:
+            message = resume_problem(run) or (
+                f"{name} is unfinished ({run.status}, epoch {len(history)} of "
+                f"{run.config.epochs}): “Resume run” continues it from its last checkpoint"
+            )
+            return line, "info", message
+        return line, "", ""
+
+
+def resume_problem(run: Any) -> str:
+    """Why this run cannot be resumed, or "" if it can."""
+    name = run.path.name if run.path is not None else "this run"
+    if run.path is None:
+        return "this run has no folder to resume in"
+    if run.status == "finished":
+        return f"{name} is finished: there is nothing to resume"
+    if run.status == "diverged":
+        return (
+            f"{divergence_text(run.path, len(run.history))} Resuming would repeat the same steps: "
+            "start a new run with a smaller learning rate or λ instead."
+        )
+    if run.status not in UNFINISHED:
+        return f"{name}: a run with status {run.status!r} cannot be resumed"
+    writer = writer_of(run.path)
+    if writer is not None:
+        who = "in this window" if writer == os.getpid() else f"by pid {writer}"
+        return f"{name} is being trained {who}: wait for it or stop it first"
+    return ""
+
+
+def divergence_text(path: Path, epochs_done: int) -> str:
+    kept = f"the last finite epoch ({epochs_done}) is kept" if epochs_done else "the initial weights are kept"
+    return (
+        f"{Path(path).name} diverged: the loss or the weights stopped being finite in epoch {epochs_done + 1}; "
+        f"{kept} in {path}."
+    )
+
+
+def write_run(target: Path, unsaved: Any) -> Path:
+    """Save a run whose own folder could not be written (in a worker thread) as a resumable run folder."""
+    run = unsaved.run
+    try:
+        save_run(target, run.config, run.model.state_dict(), run.history, run.info, unsaved.checkpoint)
+    except OSError as exc:
+        raise save_failure(target, exc) from None
+    return target
+
+
+def format_seconds(seconds: float) -> str:
+    if not math.isfinite(seconds):
+        return "?"
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}:{seconds:02d}"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}"

@@ -1,0 +1,107 @@
+"""The Train panel's state and rules, without Qt: a TrainingSession driven by plain Python."""
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import geoae_gui.session as session_module
+from geoae_gui.session import CUSTOM, TrainingSession, divergence_text, format_seconds, resume_problem
+
+
+def a_run(status, path="/nowhere/run-a", epochs=10, done=3):
+    return SimpleNamespace(
+        status=status,
+        path=Path(path) if path else None,
+        history=[{"epoch": e + 1, "loss": 1.0} for e in range(done)],
+        config=SimpleNamespace(epochs=epochs),
+        info={"device": "cpu", "wall_seconds": 2.0},
+    )
+
+
+def test_the_session_module_needs_no_qt():
+    source = ast.parse(Path(session_module.__file__).read_text())
+    imported = [n.module or "" for n in ast.walk(source) if isinstance(n, ast.ImportFrom)]
+    imported += [a.name for n in ast.walk(source) if isinstance(n, ast.Import) for a in n.names]
+    assert imported and not [name for name in imported if "PySide" in name or "Qt" in name]
+    # nor does anything it imports build widgets (geoae_gui's package guard loads QtCore only)
+    widgets = "('PySide6.QtWidgets', 'PySide6.QtGui')"
+    code = f"import sys, geoae_gui.session; print(any(m.startswith({widgets}) for m in sys.modules))"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
+
+
+def test_progress_reports_rate_and_time_left():
+    session = TrainingSession()
+    session.begin(Path("/runs/a"), [0.5, 0.4], now=100.0)
+    assert session.announce() == Path("/runs/a") and session.announce() is None
+    line = session.progress(
+        {"losses": [0.3, 0.2], "epoch": 4, "epochs": 10, "time": 102.0, "paused": False, "device": "cpu"}
+    )
+    assert session.losses == [0.5, 0.4, 0.3, 0.2]
+    assert line == "training on cpu · epoch 4/10 · loss 0.2 · 1.0 epochs/s · 6 s left"
+
+
+def test_controls_follow_the_worker_and_the_selected_run():
+    session = TrainingSession()
+    running = session.controls(running=True, paused=True, run=a_run("cancelled"))
+    assert not running.start and running.pause and running.stop and not running.resume and not running.form
+    assert running.pause_text == "Continue"
+    idle = session.controls(running=False, paused=False, run=a_run("finished"))
+    assert idle.start and not idle.pause and not idle.resume and idle.pause_text == "Pause"
+    assert session.controls(running=False, paused=False, run=a_run("cancelled")).resume
+
+
+def test_an_unsaved_model_blocks_training_and_closing_until_saved_or_discarded():
+    session = TrainingSession()
+    assert session.start_problem() == "" and session.close_question() is None
+    outcome = session.finish(
+        {"path": "/runs/b", "status": "finished", "epochs_done": 5, "unsaved": "disk full", "error": "no space"}, 1.0
+    )
+    assert outcome.holding_unsaved and outcome.kind == "error" and outcome.saved is None
+    assert outcome.status == "finished after 5 epochs, not saved"
+    assert "b is trained but not saved" in session.start_problem()
+    assert "The trained run b could not be saved: disk full." in session.close_question()
+    failed = session.saved_elsewhere(Path("/elsewhere/b"), "read-only")
+    assert failed.holding_unsaved and session.unsaved is not None
+    saved = session.saved_elsewhere(Path("/elsewhere/b"), None)
+    assert saved.saved == Path("/elsewhere/b") and session.unsaved is None and session.close_question() is None
+
+
+def test_discard_waits_for_a_save_in_flight():
+    session = TrainingSession()
+    session.unsaved, session.saving = "model", True
+    assert not session.discard() and session.unsaved == "model"
+    session.saving = False
+    assert session.discard() and session.unsaved is None
+
+
+def test_what_a_finished_training_means():
+    session = TrainingSession()
+    session.begin(Path("/runs/c"), [])
+    finished = session.finish({"path": "/runs/c", "status": "finished", "epochs_done": 4}, 1.0)
+    assert (finished.kind, finished.saved) == ("info", Path("/runs/c"))
+    session.warn("checkpoint not saved")
+    warned = session.finish({"path": "/runs/c", "status": "finished", "epochs_done": 4}, 1.0)
+    assert warned.kind == "warning" and warned.message.endswith("checkpoint not saved")
+    diverged = session.finish({"path": "/runs/c", "status": "diverged", "epochs_done": 2}, 1.0)
+    assert diverged.message == divergence_text(Path("/runs/c"), 2)
+    stopped = session.finish({"path": "/runs/c", "status": "cancelled", "epochs_done": 2}, 1.0)
+    assert "“Resume run” continues it" in stopped.message
+    failed = session.finish({"path": "/runs/c", "error": "boom"}, 1.0)
+    assert (failed.status, failed.kind, failed.saved) == ("failed", "error", None)
+
+
+def test_resume_rules(tmp_path):
+    assert resume_problem(a_run("finished")) == "run-a is finished: there is nothing to resume"
+    assert "Resuming would repeat the same steps" in resume_problem(a_run("diverged"))
+    assert resume_problem(a_run("cancelled", path=None)) == "this run has no folder to resume in"
+    assert resume_problem(a_run("cancelled", path=str(tmp_path))) == ""
+    line, kind, message = TrainingSession.run_summary(a_run("cancelled", path=str(tmp_path)))
+    assert kind == "info" and "is unfinished (cancelled, epoch 3 of 10)" in message and "in 2.0 s" in line
+
+
+def test_default_name_and_seconds():
+    assert TrainingSession.default_name(CUSTOM, 0).startswith("custom-")
+    assert TrainingSession.default_name("disks", 0).startswith("disks-")
+    assert [format_seconds(s) for s in (float("nan"), 5, 65, 3725)] == ["?", "5 s", "1:05", "1:02:05"]
