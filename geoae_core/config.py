@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,13 +17,11 @@ from .settings import ConfigError, Setting, declared_settings, is_int, is_number
 
 __all__ = ["ADDED_LATER", "FIELD_TYPES", "KINDS", "SETTINGS", "Config", "ConfigError", "Setting"]
 
-KINDS = ("disk", "position-encoder", "position-decoder", "gan")
 SHAPES = ("disk", "square", "ellipse")
 REGULARISERS = ("none", "psi1", "psi2", "psi3")
 DEVICES = ("auto", "cpu", "cuda")
 DIRAC_KINDS = ("triangle", "onehot")
 POSITION_TARGETS = ("position", "reversed")
-POSITION_KINDS = ("position-encoder", "position-decoder")
 
 
 def default_encoder_depths(n_layers: int) -> list[int]:
@@ -32,6 +31,42 @@ def default_encoder_depths(n_layers: int) -> list[int]:
     if hidden <= len(base):
         return base[:hidden]
     return [8] * (hidden - len(base)) + base
+
+
+def unit_depths(n_layers: int) -> list[int]:
+    """Every hidden layer one channel deep (Table 1's position network)."""
+    return [1] * (n_layers - 1)
+
+
+def position_decoder_depths(n_layers: int) -> list[int]:
+    """Section 5.4's position decoder: 2, 4, ..., 4, 8."""
+    return ([2] + [4] * (n_layers - 3) + [8])[: n_layers - 1]
+
+
+@dataclass(frozen=True)
+class KindEntry:
+    """A kind of run as the settings know it: its name, the module of geoae_core.kinds that holds
+    its behaviour, its default depths and whether its code is a scalar."""
+
+    name: str
+    module: str
+    encoder_depths: Callable[[int], list[int]] = unit_depths
+    decoder_depths: Callable[[int], list[int]] | None = None  # None: the encoder's, reversed
+    scalar_code: bool = True
+    diracs: bool = False  # 1-D Diracs: the dirac and position_target settings apply
+
+
+# The registry of kinds: adding a kind is its module in geoae_core/kinds/ and one line here.
+KIND_TABLE = (
+    KindEntry("disk", "autoencoder", default_encoder_depths, scalar_code=False),
+    KindEntry("position-encoder", "position", diracs=True),
+    KindEntry("position-decoder", "position", decoder_depths=position_decoder_depths, diracs=True),
+    KindEntry("gan", "gan"),
+)
+KIND_ENTRIES = {entry.name: entry for entry in KIND_TABLE}
+KINDS = tuple(KIND_ENTRIES)
+POSITION_KINDS = tuple(entry.name for entry in KIND_TABLE if entry.diracs)
+ANY_CODE_KINDS = tuple(entry.name for entry in KIND_TABLE if not entry.scalar_code)
 
 
 # ------------------------------------------------ compound rules, named in the declarations below
@@ -80,9 +115,9 @@ def one_depth_per_layer(config: Config, name: str) -> None:
         )
 
 
-def scalar_code_outside_disks(config: Config, name: str) -> None:
-    if config.kind != "disk" and config.code_size != 1:
-        raise ConfigError(f"code_size: {config.code_size} given, position networks have a scalar code")
+def scalar_code_where_declared(config: Config, name: str) -> None:
+    if KIND_ENTRIES[config.kind].scalar_code and config.code_size != 1:
+        raise ConfigError(f"code_size: {config.code_size} given, a {config.kind} run has a scalar code")
 
 
 @dataclass
@@ -127,8 +162,8 @@ class Config:
         blank="the encoder's, reversed",
     )
     code_size: int = setting(
-        1, "Code size d", "Model", "size of the latent code", minimum=1, check=scalar_code_outside_disks,
-        kinds=("disk",),
+        1, "Code size d", "Model", "size of the latent code", minimum=1, check=scalar_code_where_declared,
+        kinds=ANY_CODE_KINDS,
     )
     bias: bool = setting(True, "Biases", "Model", "layers have biases")
     alpha: float = setting(0.2, "Leaky ReLU α", "Model", "slope of the leaky ReLU below 0", minimum=0.0, step=0.05)
@@ -173,17 +208,14 @@ class Config:
     def hidden_encoder_depths(self) -> list[int]:
         if self.encoder_depths is not None:
             return list(self.encoder_depths)
-        if self.kind == "disk":
-            return default_encoder_depths(self.n_layers)
-        return [1] * (self.n_layers - 1)
+        return KIND_ENTRIES[self.kind].encoder_depths(self.n_layers)
 
     @property
     def hidden_decoder_depths(self) -> list[int]:
         if self.decoder_depths is not None:
             return list(self.decoder_depths)
-        if self.kind == "position-decoder":
-            return ([2] + [4] * (self.n_layers - 3) + [8])[: self.n_layers - 1]
-        return self.hidden_encoder_depths[::-1]
+        defaults = KIND_ENTRIES[self.kind].decoder_depths
+        return defaults(self.n_layers) if defaults is not None else self.hidden_encoder_depths[::-1]
 
     # -------------------------------------------------------------- validation
     def validate(self) -> Config:
