@@ -171,3 +171,11 @@ def test_progress_on_a_terminal_redraws_one_line():
     text = stream.getvalue()
     assert text.count("\r[") > 300  # redrawn at most every 0.1 s: nearly every epoch here
     assert text.splitlines()[-1] == "finished after 400 epochs (124.0 s)"
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path):
+    """`geoae presets | head -1`: no traceback when the reader stops before the output ends
+    (`true` reads nothing and has exited long before Python has started)."""
+    command = f"{sys.executable} -m geoae_core.cli presets | true"
+    result = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=60)
+    assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr, result.stderr
