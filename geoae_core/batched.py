@@ -16,6 +16,7 @@ import copy
 import time
 import warnings
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from torch import nn
 from .config import Config, ConfigError
 from .files import hold
 from .kinds import kind_of
-from .loop import RunRecord, resolve_device, tuned_for
+from .loop import Callback, CancelToken, Progress, RunRecord, resolve_device, tuned_for
 from .losses import locality_penalty
 from .models import Autoencoder
 
@@ -126,12 +127,19 @@ def _snapshot(member: _Member, g: int, groups: int, model: Autoencoder, optimize
 
 
 def train_batched(
-    configs: Sequence[Config], outs: Sequence[str | Path], on_warning: Callable[[str], Any] | None = None
+    configs: Sequence[Config],
+    outs: Sequence[str | Path],
+    on_warning: Callable[[str], Any] | None = None,
+    callbacks: Sequence[Callback] = (),
+    cancel: CancelToken | None = None,
 ) -> list[str]:
     """Train `configs` (see can_batch) as one grouped model; write each run folder; return statuses.
 
     Each folder is written at the start and checkpointed as a lone run's is; `on_warning(message)`
-    hears of a checkpoint not saved (by default a Python warning), and the training goes on."""
+    hears of a checkpoint not saved (by default a Python warning), and the training goes on.
+    `callbacks` get a Progress at the start, after each epoch (the members' mean loss) and at
+    the end; `cancel` is checked between steps, and a cancelled family keeps every member
+    resumable, as `train` does."""
     configs = [c.validate() for c in configs]
     if not can_batch(configs):
         raise ConfigError("batched: the runs must be disk runs that differ only in seed, regulariser and lambda")
@@ -140,15 +148,37 @@ def train_batched(
         for out in outs:
             stack.enter_context(hold(Path(out)))  # one writer per run folder
         stack.enter_context(tuned_for(device))
-        return _train_members(configs, outs, device, on_warning or _warn)
+        family = _Family(list(callbacks), cancel, device)
+        return _train_members(configs, outs, device, on_warning or _warn, family)
 
 
 def _warn(message: str) -> None:
     warnings.warn(message, RuntimeWarning, stacklevel=2)
 
 
+@dataclass
+class _Family:
+    """What the caller follows the family's training by: its callbacks and cancel token."""
+
+    callbacks: list[Callback]
+    cancel: CancelToken | None
+    device: torch.device
+
+    def emit(self, event: str, epoch: int, epochs: int, steps: int, loss: float | None, status: str) -> None:
+        report = Progress(event, epoch, epochs, steps, steps, loss, 0.0, status, str(self.device))
+        for callback in self.callbacks:
+            callback(report)
+
+    def cancelled(self) -> bool:
+        return self.cancel is not None and self.cancel.is_set()
+
+
 def _train_members(
-    configs: list[Config], outs: Sequence[str | Path], device: torch.device, warn: Callable[[str], Any]
+    configs: list[Config],
+    outs: Sequence[str | Path],
+    device: torch.device,
+    warn: Callable[[str], Any],
+    family: _Family,
 ) -> list[str]:
     base = configs[0]
     groups = len(configs)
@@ -163,12 +193,15 @@ def _train_members(
         _snapshot(member, g, groups, model, optimizer, 0)
         member.record.save_checkpoint(0)  # on disk, resumable, from the first second
     lams = torch.tensor([c.lam if m.regularised else 0.0 for c, m in zip(configs, members)], device=device)
-
+    family.emit("start", 0, base.epochs, steps, None, "running")
+    epoch = 0
     for epoch in range(1, base.epochs + 1):
         tick = time.perf_counter()
         orders = [torch.randperm(n, generator=m.generator, device=device) for m in members]
         loss_sum = torch.zeros(groups, device=device)
         for step in range(steps):
+            if family.cancelled():
+                break
             window = slice(step * batch, (step + 1) * batch)
             x = torch.cat([m.x[order[window]] for m, order in zip(members, orders)], 1)
             x = x.contiguous(memory_format=torch.channels_last)
@@ -183,9 +216,15 @@ def _train_members(
             losses.sum().backward()
             optimizer.step()
             loss_sum += losses.detach()
+        if family.cancelled():  # each member keeps its last finished epoch, as a lone run does
+            for member in members:
+                if member.record.status == "running":
+                    member.record.status = "cancelled"
+            break
         losses = (loss_sum / steps).cpu()  # waits for the device, so `seconds` is the epoch's
         seconds = time.perf_counter() - tick
         _end_epoch(members, model, optimizer, epoch, losses, seconds)
+        family.emit("epoch", epoch, base.epochs, steps, float(losses.mean()), "running")
         if not any(m.record.status == "running" for m in members):
             break
 
@@ -193,6 +232,7 @@ def _train_members(
         if member.record.status == "running":
             member.record.status = "finished"
         member.record.save()
+    family.emit("end", epoch, base.epochs, steps, None, "finished")
     return [m.record.status for m in members]
 
 

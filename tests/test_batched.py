@@ -1,6 +1,7 @@
 """The grouped (batched) training of a family: the same runs as training each member alone."""
 
 import errno
+import threading
 
 import pytest
 import torch
@@ -106,3 +107,24 @@ def test_a_batched_family_checkpoints_and_fails_to_save_as_a_lone_run_does(tmp_p
     message = "could not save the run (No space left on device)"
     assert warnings == [f"checkpoint at epoch 2 not saved: {out}: {message}" for out in outs]
     assert [load_run(out).status for out in outs] == ["finished", "finished"]
+
+
+def test_a_cancelled_family_reports_progress_and_each_member_resumes_alone(tmp_path):
+    cancel = threading.Event()
+    events = []
+
+    def stop_after_one(report):
+        events.append((report.event, report.epoch))
+        if report.event == "epoch" and report.epoch == 1:
+            cancel.set()
+
+    outs = [tmp_path / f"m{i}" for i in range(2)]
+    family = [config.replace(epochs=4) for config in FAMILY[:2]]
+    statuses = train_batched(family, outs, callbacks=[stop_after_one], cancel=cancel)
+    assert statuses == ["cancelled", "cancelled"]
+    assert events == [("start", 0), ("epoch", 1), ("end", 2)]  # epoch 2 was cut short
+    for config, out in zip(family, outs):
+        assert [h["epoch"] for h in load_run(out).history] == [1]
+        resumed = train(None, out=out, resume=True)
+        assert resumed.status == "finished" and [h["epoch"] for h in resumed.history] == [1, 2, 3, 4]
+        assert_close_weights(resumed, train(config))
