@@ -165,6 +165,10 @@ class LatentPanel(Panel):
         self.z_curve.setData([], [])
         self.train_points.setData([], [])
         self.marker.setData([], [])
+        self.z_line.setVisible(False)  # shown again with the first z of a run that applies
+        self.z_info.setText("")
+        self.r_info.setText("")
+        self.z_plot.getPlotItem().setTitle("z against r")
         for region in self.hole_regions:
             self.z_plot.removeItem(region)
         self.hole_regions = []
@@ -172,8 +176,9 @@ class LatentPanel(Panel):
             self.show_info("Pick a disk run in the run browser to explore its code.")
             return
         if run.kind.family != "disks":
+            elsewhere = "Filters and Position" if run.kind.family == "position" else "Filters"
             self.show_info(
-                f"The latent explorer is for disk runs; this is a {run.config.kind} run (see Filters, Position)."
+                f"The latent explorer is for disk runs; this is a {run.config.kind} run: see {elsewhere}."
             )
             return
         if run.config.code_size != 1:
@@ -260,6 +265,7 @@ class LatentPanel(Panel):
         self.profile_curve.setData(t, f)
         self.profile_range.fit(t, f)
         self.z_line.setValue(z)
+        self.z_line.setVisible(True)
         self.z_info.setText(
             f"z = {z:.4g} · decoded in {self.decode_ms[-1]:.1f} ms · grey levels {image.min():.2f} … {image.max():.2f}"
         )

@@ -79,7 +79,9 @@ class ProfilePanel(Panel):
             return
         if run.kind.family != "disks":
             self.facts.setText("")
-            self.show_info(f"The profile analysis is for disk runs; this is a {run.config.kind} run.")
+            self.show_info(
+                f"The profile analysis is for disk runs without biases; this is a {run.config.kind} run: see Filters."
+            )
             return
         if run.config.bias:
             self.show_warning(
@@ -91,12 +93,12 @@ class ProfilePanel(Panel):
         run_task(compute, run, on_done=lambda result, error: self._show(token, result, error))
 
     def _clear_plots(self) -> None:
+        """Empty plots: the R marker comes back with the next run's profiles."""
         for plot in (self.profile_plot, self.h_plot):
             item = plot.getPlotItem()
             item.clear()
             if item.legend is not None:
                 item.legend.clear()
-        self.profile_plot.addItem(self.r_line)
 
     @guarded
     def _show(self, token: int, result: dict[str, Any] | None, error: str | None) -> None:
@@ -111,6 +113,7 @@ class ProfilePanel(Panel):
         optimal = result["optimal"]
         R, k = optimal["R"], optimal["k"]
         self.r_line.setValue(R)
+        self.profile_plot.addItem(self.r_line)
         t = optimal["t"]
         self.profile_plot.plot(t, optimal["airy"], pen=pen(1, 2.5, Qt.PenStyle.DashLine), name="Airy closed form")
         self.profile_plot.plot(t, optimal["numerical"], pen=pen(2, 2, Qt.PenStyle.DotLine), name="max J numerically")
