@@ -177,9 +177,7 @@ class LatentPanel(Panel):
             return
         if run.kind.family != "disks":
             elsewhere = "Filters and Position" if run.kind.family == "position" else "Filters"
-            self.show_info(
-                f"The latent explorer is for disk runs; this is a {run.config.kind} run: see {elsewhere}."
-            )
+            self.show_info(f"The latent explorer is for disk runs; this is a {run.config.kind} run: see {elsewhere}.")
             return
         if run.config.code_size != 1:
             self.show_info(f"This run has a code of size {run.config.code_size}: the explorer drives a scalar code.")
