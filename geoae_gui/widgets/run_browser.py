@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction, QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QMenu,
     QPushButton,
@@ -28,7 +29,7 @@ from geoae_core.files import CHECKPOINT_FILE, CONFIG_FILE, STATUS_FILE, WEIGHTS_
 
 from ..session import UNFINISHED
 
-COLUMNS = ("run", "kind", "status", "epochs")
+COLUMNS = ("run", "epochs", "status", "kind")  # the short, telling columns first: a narrow dock shows them
 
 # status -> (colour, tooltip) of the status cell
 MARKS = {
@@ -107,6 +108,13 @@ class RunBrowser(QWidget):
         self.tree.setHeaderLabels(list(COLUMNS))
         self.tree.setRootIsDecorated(False)
         self.tree.setAlternatingRowColors(True)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # a run's name differs at its end
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setMinimumSectionSize(40)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in range(1, len(COLUMNS)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.itemActivated.connect(self._activated)
         self.tree.itemClicked.connect(self._activated)
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -139,6 +147,8 @@ class RunBrowser(QWidget):
             summary = run_summary(path)
             item = QTreeWidgetItem([summary[c] for c in COLUMNS])
             item.setData(0, Qt.ItemDataRole.UserRole, str(path))
+            for column, name in enumerate(COLUMNS):
+                item.setToolTip(column, summary[name])  # the whole text, however narrow the column
             item.setToolTip(0, str(path))
             status_column = COLUMNS.index("status")
             if summary["status"] in MARKS:
@@ -151,8 +161,6 @@ class RunBrowser(QWidget):
                 item.setForeground(status_column, QBrush(QColor(colour)))
                 item.setToolTip(status_column, tip)
             self.tree.addTopLevelItem(item)
-        for column in range(len(COLUMNS)):
-            self.tree.resizeColumnToContents(column)
         self.mark_current(self.current)
 
     def mark_current(self, path: Path | None) -> None:
@@ -194,6 +202,7 @@ class RunBrowser(QWidget):
             action.setParent(menu)
             menu.addAction(action)
         menu.exec(self.tree.viewport().mapToGlobal(position))
+        self.mark_current(self.current)  # the highlight goes back to the run that is open
 
     def choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Folder of runs", str(self.folder))
