@@ -1,4 +1,5 @@
-"""`geoae-gui`: the desktop explorer; `--screenshot OUT.png` renders a panel offscreen and exits."""
+"""`geoae-gui`: the desktop explorer; `--screenshot OUT.png` renders a panel offscreen and exits,
+`--export DIR --run RUN` writes every panel's plots offscreen and exits."""
 
 from __future__ import annotations
 
@@ -30,14 +31,25 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--runs", type=Path, help="folder of runs to list in the browser")
     parser.add_argument("--panel", choices=PANELS, help="panel to show first")
     parser.add_argument("--screenshot", type=Path, metavar="OUT.png", help="render offscreen, write the PNG, exit")
+    parser.add_argument(
+        "--export",
+        type=Path,
+        metavar="DIR",
+        help="with --run: write every panel's plots (PNG, SVG, PDF, CSV) to DIR/<run name> offscreen, exit",
+    )
     parser.add_argument("--size", type=window_size, default=None, metavar="WxH", help="window size, default 1400x900")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.export is not None:
+        if args.run is None:
+            parser.error("--export needs --run RUN")
+        return export_command(args.run, args.export, args.size)
     if args.screenshot is not None:
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        render_offscreen()
     elif cannot_open_a_window():
         return 2
 
@@ -76,6 +88,41 @@ def main(argv: Sequence[str] | None = None) -> int:
         return app.exec()
     finally:
         sys.excepthook = previous_hook
+
+
+def render_offscreen() -> None:
+    """No window is shown: Qt's offscreen platform, unless the caller chose one (an empty value
+    is no choice)."""
+    if not os.environ.get("QT_QPA_PLATFORM"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+
+def export_command(run: Path, folder: Path, size: tuple[int, int] | None) -> int:
+    """Every panel's plots for one run, drawn offscreen (no display needed); prints each file."""
+    render_offscreen()
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    from .collector import keep_collection_on_gui_thread
+
+    keep_collection_on_gui_thread()
+    from .window import MainWindow, wait_idle
+
+    window = MainWindow(runs_folder=Path(run).parent, persist=False)
+    try:
+        if not window.open_run(Path(run)):
+            print(f"geoae-gui: {window.message.label.text()}", file=sys.stderr)
+            return 2
+        window.resize(*(size or (1400, 900)))
+        window.show()
+        wait_idle()
+        written = window.export_all(Path(folder))
+        for path in written:
+            print(path)
+        return 0 if written or not window.message.isVisible() else 1
+    finally:
+        window.close()
+        app.processEvents()
 
 
 def cannot_open_a_window() -> bool:

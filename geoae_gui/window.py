@@ -205,18 +205,35 @@ class MainWindow(QMainWindow):
 
     # -------------------------------------------------------------- export
     def export_current_dialog(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Export the current panel's plots to", str(self.browser.folder))
-        if folder:
-            self._report_export(self.export_panel(self.current_panel().name, Path(folder)))
+        folder = self._ask_export_folder("Export the current panel's plots to")
+        if folder is not None:
+            self.export_current(folder)
 
     def export_all_dialog(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Export every panel's plots to", str(self.browser.folder))
-        if folder:
-            self._report_export(self.export_all(Path(folder)))
+        folder = self._ask_export_folder("Export every panel's plots to")
+        if folder is not None:
+            self.export_all(folder)
 
-    def _report_export(self, written: list[Path]) -> None:
-        if written:
-            self.statusBar().showMessage(f"wrote {len(written)} files to {written[0].parent}", 10_000)
+    def default_export_folder(self) -> Path:
+        """Beside the runs folder, so that exports never land among (or inside) the runs."""
+        runs = Path(self.browser.folder)
+        return runs.parent / f"{runs.name}-exports"
+
+    def _ask_export_folder(self, caption: str) -> Path | None:
+        folder = QFileDialog.getExistingDirectory(self, caption, str(self.default_export_folder()))
+        if not folder:
+            return None
+        if inside_a_run(Path(folder)):
+            self.show_error(f"{folder} is inside a run folder: choose a folder outside the runs")
+            return None
+        return Path(folder)
+
+    def _report_export(self, written: list[Path], folder: Path) -> None:
+        if not written:
+            self.statusBar().showMessage(f"nothing to export for this run (no plot shows data); {folder} unchanged")
+            return
+        names = ", ".join(p.name for p in written[:3]) + (", …" if len(written) > 3 else "")
+        self.statusBar().showMessage(f"wrote {len(written)} files ({names}) to {written[0].parent}")
 
     def export_panel(self, name: str, folder: Path) -> list[Path]:
         try:
@@ -227,15 +244,26 @@ class MainWindow(QMainWindow):
             self.show_error(f"export of {name} failed: {error_text(exc)}")
             return []
 
+    def export_current(self, folder: Path) -> list[Path]:
+        """The current panel's plots for the current run, in folder/<run name>."""
+        target = Path(folder) / self._run_name()
+        written = self.export_panel(self.current_panel().name, target)
+        self._report_export(written, target)
+        return written
+
     def export_all(self, folder: Path) -> list[Path]:
-        """Every panel's plots for the current run, as PNG, SVG and CSV, in folder/<run name>."""
-        target = Path(folder) / (self.run.path.name if self.run is not None and self.run.path else "no-run")
+        """Every panel's plots for the current run, as PNG, SVG, PDF and CSV, in folder/<run name>."""
+        target = Path(folder) / self._run_name()
         current = self.tabs.currentWidget()
         written: list[Path] = []
         for name in self.panels:
             written.extend(self.export_panel(name, target))
         self.tabs.setCurrentWidget(current)
+        self._report_export(written, target)
         return written
+
+    def _run_name(self) -> str:
+        return self.run.path.name if self.run is not None and self.run.path else "no-run"
 
     # --------------------------------------------------- settings, closing
     def _restore(self, store) -> None:
@@ -290,6 +318,11 @@ class MainWindow(QMainWindow):
         if not self.train_panel.shutdown(timeout=15.0):
             self.statusBar().showMessage("the training thread is still stopping; it ends with the program")
         event.accept()
+
+
+def inside_a_run(folder: Path) -> bool:
+    """Whether a folder is a run folder or lies inside one (a run folder holds config.json)."""
+    return any((parent / "config.json").is_file() for parent in (folder, *folder.parents))
 
 
 def wait_idle(timeout: float = 30.0) -> bool:

@@ -1,22 +1,23 @@
-"""Plain pyqtgraph plots, image views, and their export to PNG, SVG and CSV."""
+"""Plain pyqtgraph plots, image views, and their export to PNG, SVG, PDF and CSV."""
 
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters as pg_exporters
-from PySide6.QtCore import QRect, QRectF
-from PySide6.QtGui import QAction, QPainter
-from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtCore import QByteArray, QMarginsF, QRectF, QSizeF
+from PySide6.QtGui import QAction, QPageLayout, QPageSize, QPainter, QPdfWriter
+from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QGraphicsItem
 
 pg.setConfigOptions(background="w", foreground="k", antialias=True, imageAxisOrder="row-major")
 
-FORMATS = ("png", "svg", "csv")
+FORMATS = ("png", "svg", "pdf", "csv")
 GREY = pg.colormap.get("CET-L1")  # black to white
 DIVERGING = pg.colormap.get("CET-D1")  # blue, white, red: signed weights
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f"]
@@ -135,26 +136,78 @@ def export_png(widget, path: Path) -> Path:
 
 
 def export_svg(widget, path: Path) -> Path:
-    """pyqtgraph's SVGExporter; when it fails (its path parser predates Qt 6.12's output), Qt's own SVG."""
+    """pyqtgraph's SVGExporter: it maps every item into page coordinates and clips each plot to
+    its axes (Qt's QSvgGenerator alone does neither: curves would run off their axes)."""
+    path.write_bytes(svg_bytes(widget))
+    return path
+
+
+def svg_bytes(widget) -> bytes:
+    with uncached(widget):
+        return bytes(pg_exporters.SVGExporter(_graphics_target(widget)).export(toBytes=True))
+
+
+def export_pdf(widget, path: Path) -> Path:
+    """The SVG drawn by Qt's SVG renderer onto a PDF page of the same size (vector throughout)."""
+    renderer = QSvgRenderer(QByteArray(svg_bytes(widget)))
+    box = renderer.viewBoxF()
+    writer = QPdfWriter(str(path))
+    writer.setResolution(72)  # one SVG unit, one PDF point
+    page = QPageSize(QSizeF(box.width(), box.height()), QPageSize.Unit.Point)
+    writer.setPageLayout(QPageLayout(page, QPageLayout.Orientation.Portrait, QMarginsF()))
+    writer.setTitle(path.stem)
+    painter = QPainter(writer)
     try:
-        with uncached(widget):
-            pg_exporters.SVGExporter(_graphics_target(widget)).export(str(path))
-        return path
-    except Exception:
-        pass
-    generator = QSvgGenerator()
-    generator.setFileName(str(path))
-    size = widget.size()
-    generator.setSize(size)
-    generator.setViewBox(QRect(0, 0, size.width(), size.height()))
-    generator.setTitle(widget.objectName() or "geoae plot")
-    painter = QPainter(generator)
-    try:
-        with uncached(widget):
-            widget.render(painter, target=QRectF(0, 0, size.width(), size.height()))
+        renderer.render(painter, QRectF(0, 0, box.width(), box.height()))
     finally:
         painter.end()
     return path
+
+
+def _repair_pyqtgraph_svg() -> None:
+    """pyqtgraph 0.14 parses the path data Qt writes as "x,y" pairs, but Qt 6 ends a closed
+    path with a bare "Z" ("not enough values to unpack"). Write each "Z" as a line back to the
+    start of its subpath, the same shape, before pyqtgraph maps the coordinates. This also
+    mends the "Export... > SVG" entry of pyqtgraph's own plot menu."""
+    module = sys.modules["pyqtgraph.exporters.SVGExporter"]
+    original = module.correctCoordinates
+    if getattr(original, "closes_paths", False):
+        return
+
+    def correct_coordinates(node, defs, item, options):
+        for element in node.getElementsByTagName("path"):
+            element.setAttribute("d", _explicit_closes(element.getAttribute("d")))
+        return original(node, defs, item, options)
+
+    correct_coordinates.closes_paths = True
+    module.correctCoordinates = correct_coordinates
+
+
+def _explicit_closes(data: str) -> str:
+    tokens, start = [], ""
+    for token in data.split():
+        if token[0] in "Mm":
+            start = token[1:]
+        tokens.append(f"L{start}" if token in ("Z", "z") and start else token)
+    return " ".join(token for token in tokens if token not in ("Z", "z"))
+
+
+_repair_pyqtgraph_svg()
+
+
+def has_data(widget) -> bool:
+    """Whether the widget shows anything worth a file: a curve, a scatter or an image."""
+    for item in _plot_items(widget):
+        if any(_has_points(curve) for curve in item.listDataItems()):
+            return True
+        if any(isinstance(obj, pg.ImageItem) and obj.image is not None for obj in item.items):
+            return True
+    return False
+
+
+def _has_points(curve) -> bool:
+    x, _y = curve.getData()
+    return x is not None and len(x) > 0
 
 
 def export_csv(widget, path: Path) -> list[Path]:
@@ -176,8 +229,11 @@ def export_csv(widget, path: Path) -> list[Path]:
 
 
 def export_widget(widget, base: Path, formats: tuple[str, ...] = FORMATS) -> list[Path]:
-    """Write `base`.png / .svg / .csv for one plot widget; returns the files written."""
+    """Write `base`.png / .svg / .pdf / .csv for one plot widget; returns the files written
+    (none for a plot that shows no data)."""
     base = Path(base)
+    if not has_data(widget):
+        return []
     base.parent.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for fmt in formats:
@@ -186,6 +242,8 @@ def export_widget(widget, base: Path, formats: tuple[str, ...] = FORMATS) -> lis
             written.append(export_png(widget, target))
         elif fmt == "svg":
             written.append(export_svg(widget, target))
+        elif fmt == "pdf":
+            written.append(export_pdf(widget, target))
         elif fmt == "csv":
             written.extend(export_csv(widget, target))
         else:
@@ -194,13 +252,13 @@ def export_widget(widget, base: Path, formats: tuple[str, ...] = FORMATS) -> lis
 
 
 def add_export_action(widget, name: str, on_error=None) -> QAction:
-    """Right-click menu entry "Save as PNG, SVG and CSV…" on a plot (beside pyqtgraph's Export…)."""
+    """Right-click menu entry "Save as PNG, SVG, PDF and CSV…" on a plot (beside pyqtgraph's Export…)."""
     from PySide6.QtWidgets import QFileDialog
 
-    action = QAction("Save as PNG, SVG and CSV…", widget)
+    action = QAction("Save as PNG, SVG, PDF and CSV…", widget)
 
     def save() -> None:
-        path, _ = QFileDialog.getSaveFileName(widget, "Save plot as (PNG, SVG and CSV)", name)
+        path, _ = QFileDialog.getSaveFileName(widget, "Save plot as (PNG, SVG, PDF and CSV)", name)
         if not path:
             return
         try:

@@ -1,4 +1,4 @@
-"""Export (PNG, SVG, CSV; File > Export all), the --screenshot command, bad run folders,
+"""Export (PNG, SVG, PDF, CSV; File > Export all), the --screenshot command, bad run folders,
 and settings that persist between launches."""
 
 import csv
@@ -15,7 +15,7 @@ def test_export_one_plot_to_png_svg_csv(make_window, runs_folder, tmp_path):
     window.set_run(runs_folder / "disk")
     panel = window.show_panel("latent")
     written = export_widget(panel.z_plot, tmp_path / "z")
-    assert [p.name for p in written] == ["z.png", "z.svg", "z.csv"]
+    assert [p.name for p in written] == ["z.png", "z.svg", "z.pdf", "z.csv"]
     image = QImage(str(tmp_path / "z.png"))
     assert not image.isNull() and image.width() >= 400
     svg = (tmp_path / "z.svg").read_text()
@@ -45,10 +45,37 @@ def test_export_all_writes_every_panel(make_window, runs_folder, tmp_path, qtbot
         "position-handcrafted_output",
         "experiments-compare_z",
     ):
-        assert f"{stem}.png" in names and f"{stem}.svg" in names, stem
-    assert all(p.parent == folder and p.stat().st_size > 0 for p in written)
+        assert {f"{stem}.png", f"{stem}.svg", f"{stem}.pdf"} <= names, stem
+    assert all(p.parent == folder and p.stat().st_size > 2 for p in written)
     assert window.current_panel().name == "position"  # back where the user was
     assert not window.message.isVisible()
+    status = window.statusBar().currentMessage()
+    assert f"wrote {len(written)} files" in status and str(folder) in status
+
+
+def test_exports_go_beside_the_runs(make_window, runs_folder):
+    from geoae_gui.window import inside_a_run
+
+    window = make_window(runs_folder)
+    target = window.default_export_folder()
+    assert target.parent == runs_folder.parent and not inside_a_run(target)
+    assert inside_a_run(runs_folder / "disk") and inside_a_run(runs_folder / "disk" / "plots")
+
+
+def test_export_command(runs_folder, tmp_path, qapp, capsys):
+    assert app.main(["--export", str(tmp_path / "out"), "--run", str(runs_folder / "disk")]) == 0
+    printed = capsys.readouterr().out.split()
+    assert printed and all(path.startswith(str(tmp_path / "out" / "disk")) for path in printed)
+    names = {path.rsplit("/", 1)[-1] for path in printed}
+    assert {"latent-z_of_r.png", "latent-z_of_r.svg", "latent-z_of_r.pdf", "latent-z_of_r.csv"} <= names
+    assert not any(name.startswith("position-decoder_output") for name in names)  # not a position run
+
+
+def test_export_command_with_a_bad_run(tmp_path, qapp, capsys):
+    assert app.main(["--export", str(tmp_path / "out"), "--run", str(tmp_path / "missing")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no such run folder" in err[0]
+    assert not (tmp_path / "out").exists()
 
 
 def test_screenshot_command(runs_folder, tmp_path, qapp):
@@ -112,11 +139,11 @@ def test_every_plot_has_a_save_entry_in_its_menu(make_window, runs_folder, tmp_p
     for panel in window.panels.values():
         for widget in panel.plots().values():
             texts = [a.text() for a in widget.scene().contextMenu]
-            assert "Save as PNG, SVG and CSV…" in texts
+            assert "Save as PNG, SVG, PDF and CSV…" in texts
     panel = window.show_panel("position")
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "dec.png"), ""))
     action = next(a for a in panel.dec_plot.scene().contextMenu if a.text().startswith("Save as"))
     action.trigger()
-    assert {p.name for p in tmp_path.glob("dec.*")} == {"dec.png", "dec.svg", "dec.csv"}
+    assert {p.name for p in tmp_path.glob("dec.*")} == {"dec.png", "dec.svg", "dec.pdf", "dec.csv"}
     header = (tmp_path / "dec.csv").read_text().splitlines()[0]
     assert header.count(",") == 3  # two curves: decoded and target, x and y each
