@@ -67,6 +67,7 @@ KIND_ENTRIES = {entry.name: entry for entry in KIND_TABLE}
 KINDS = tuple(KIND_ENTRIES)
 POSITION_KINDS = tuple(entry.name for entry in KIND_TABLE if entry.diracs)
 ANY_CODE_KINDS = tuple(entry.name for entry in KIND_TABLE if not entry.scalar_code)
+DISK_KINDS = tuple(entry.name for entry in KIND_TABLE if not entry.diracs)  # their data are disk images
 
 
 # ------------------------------------------------ compound rules, named in the declarations below
@@ -132,19 +133,25 @@ class Config:
         64, "Image size m", "Data", "image side in pixels, a power of two", minimum=2, check=power_of_two,
         offered=(4, 8, 16, 32, 64, 128, 256),
     )
-    shape: str = setting("disk", "Shape", "Data", "the shape drawn in the images", choices=SHAPES)
-    sigma: float = setting(1.0, "Blur σ (px)", "Data", "Gaussian blur of the edges", minimum=0.0, above_minimum=True)
+    shape: str = setting("disk", "Shape", "Data", "the shape drawn in the images", choices=SHAPES, kinds=DISK_KINDS)
+    sigma: float = setting(
+        1.0, "Blur σ (px)", "Data", "Gaussian blur of the edges", minimum=0.0, above_minimum=True, kinds=DISK_KINDS
+    )
     n_train: int = setting(3000, "Training samples", "Data", "images in the training set", minimum=1)
-    r_min: float = setting(0.0, "Smallest radius", "Data", "smallest disk radius", minimum=0.0, step=0.5, decimals=2)
+    r_min: float = setting(
+        0.0, "Smallest radius", "Data", "smallest disk radius", minimum=0.0, step=0.5, decimals=2, kinds=DISK_KINDS
+    )
     r_max: float | None = setting(
         None, "Largest radius R", "Data", "largest disk radius, at most m/2", minimum=0.0, above_minimum=True,
-        check=radii_in_image, blank="m/2",
+        check=radii_in_image, blank="m/2", kinds=DISK_KINDS,
     )
     holes: list[list[float]] = setting(  # noqa: RUF009
         [], "Holes [[lo, hi], …]", "Data", "radius intervals left out of training, e.g. [[11, 18]]",
-        check=holes_inside_radii, blank="none",
+        check=holes_inside_radii, blank="none", kinds=DISK_KINDS,
     )
-    mc_samples: int = setting(0, "Monte Carlo samples", "Data", "samples per pixel (0: exact disks)", minimum=0)
+    mc_samples: int = setting(
+        0, "Monte Carlo samples", "Data", "samples per pixel (0: exact disks)", minimum=0, kinds=DISK_KINDS
+    )
     dirac: str = setting(
         "triangle", "Dirac targets", "Data", "how a position is drawn", choices=DIRAC_KINDS, kinds=POSITION_KINDS
     )

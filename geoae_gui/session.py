@@ -18,6 +18,7 @@ from geoae_core.store import save_failure, save_run
 
 UNFINISHED = ("cancelled", "running")  # as the run browser's: stopped, or killed mid-training
 CUSTOM = "(custom)"
+RISE = 10.0  # a loss this many times its start (or its lowest) is a training gone wrong
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class TrainingSession:
         self.announced = False  # run_started was said for `out`
         self.started = 0.0
         self.epochs_before = 0  # epochs a resumed run had already done
+        self.loss_ceiling: float | None = None
 
     # ------------------------------------------------------------ a training
     def start_problem(self) -> str:
@@ -67,9 +69,12 @@ class TrainingSession:
             )
         return ""
 
-    def begin(self, out: Path, losses: list[float], now: float | None = None) -> None:
-        """A training into `out` that has already done len(losses) epochs."""
+    def begin(
+        self, out: Path, losses: list[float], now: float | None = None, loss_ceiling: float | None = None
+    ) -> None:
+        """A training into `out` that has already done len(losses) epochs; `loss_ceiling`: see loss_warning."""
         self.out = out
+        self.loss_ceiling = loss_ceiling
         self.announced = False
         self.losses = list(losses)
         self.warnings = []
@@ -119,6 +124,9 @@ class TrainingSession:
         line = f"{status} after {len(self.losses)} epochs ({elapsed:.1f} s): {path}"
         if status == "diverged":
             return Outcome(line, "warning", divergence_text(path, done), path)
+        trend = loss_warning(self.losses, self.loss_ceiling)
+        if status == "finished" and trend:
+            return Outcome(line, "warning", f"run finished, saved to {path}, but {trend}", path)
         if status == "finished" and self.warnings:
             return Outcome(
                 line, "warning", f"run finished, saved to {path}; during the training: {self.warnings[-1]}", path
@@ -214,6 +222,44 @@ def resume_problem(run: Any) -> str:
         who = "in this window" if writer == os.getpid() else f"by pid {writer}"
         return f"{name} is being trained {who}: wait for it or stop it first"
     return ""
+
+
+def loss_warning(losses: list[float], ceiling: float | None = None) -> str:
+    """What is wrong with a training's losses, or "": it ended far above where it started, it is
+    exploding (far above its lowest), or it never came below `ceiling` (e.g. the pixel count: with
+    images in [0, 1], a summed squared error above it means the outputs are far off the images)."""
+    finite = [loss for loss in losses if math.isfinite(loss)]
+    if not finite:
+        return ""
+    first, last, lowest = finite[0], finite[-1], min(finite)
+    advice = "try a smaller learning rate (or λ)"
+    if len(finite) > 1 and last > RISE * first:
+        return f"the loss ended at {last:.3g}, far above where it started ({first:.3g}): {advice}"
+    if len(finite) > 1 and last > RISE * lowest:
+        return (
+            f"the loss is exploding: it ended at {last:.3g}, {last / lowest:.0f}× its lowest ({lowest:.3g}): {advice}"
+        )
+    if ceiling is not None and lowest > ceiling:
+        return f"the loss never came below {ceiling:.3g} (it ended at {last:.3g}): {advice}"
+    return ""
+
+
+def pixel_count(config: Any) -> float:
+    """An image's pixels, the ceiling of loss_warning: a summed squared error above it means outputs
+    far off images in [0, 1]."""
+    return float(config.size**2)
+
+
+def settings_notes(config: Any) -> dict[str, str]:
+    """Settings that are valid but do not fit together, by name: the run may still start."""
+    notes = {}
+    if config.batch_size > config.n_train:
+        notes["batch_size"] = f"larger than the {config.n_train} training samples: each step takes the whole set"
+    if config.lam > 0 and config.regulariser == "none":
+        notes["lam"] = "no regulariser is chosen: λ has no effect"
+    if config.lam == 0 and config.regulariser != "none":
+        notes["regulariser"] = f"λ is 0: {config.regulariser} has no effect"
+    return notes
 
 
 def divergence_text(path: Path, epochs_done: int) -> str:

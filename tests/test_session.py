@@ -7,7 +7,16 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import geoae_gui.session as session_module
-from geoae_gui.session import CUSTOM, TrainingSession, divergence_text, format_seconds, resume_problem
+from geoae_core.config import Config
+from geoae_gui.session import (
+    CUSTOM,
+    TrainingSession,
+    divergence_text,
+    format_seconds,
+    loss_warning,
+    resume_problem,
+    settings_notes,
+)
 
 
 def a_run(status, path="/nowhere/run-a", epochs=10, done=3):
@@ -105,3 +114,37 @@ def test_default_name_and_seconds():
     assert TrainingSession.default_name(CUSTOM, 0).startswith("custom-")
     assert TrainingSession.default_name("disks", 0).startswith("disks-")
     assert [format_seconds(s) for s in (float("nan"), 5, 65, 3725)] == ["?", "5 s", "1:05", "1:02:05"]
+
+
+def test_a_loss_far_above_its_start_or_its_lowest_is_a_warning():
+    assert loss_warning([]) == "" and loss_warning([5.0]) == ""
+    assert loss_warning([100.0, 10.0, 1.0]) == ""  # a training that learns
+    assert loss_warning([100.0, 20.0, 150.0]) == ""  # noisy, but not ten times anything
+    assert "far above where it started (1)" in loss_warning([1.0, 5.0, 50.0])
+    assert "exploding" in loss_warning([100.0, 1.0, 40.0])
+    assert "smaller learning rate" in loss_warning([1.0, float("nan"), 50.0])  # non-finite losses are skipped
+
+
+def test_a_loss_that_never_comes_below_the_ceiling_is_a_warning():
+    # lr 10 on 64x64 disks: from 1e13 down to 7e6, never near a sane summed squared error
+    lr_ten = [1e13, 3e9, 7e6]
+    assert loss_warning(lr_ten) == ""
+    assert "never came below 4.1e+03 (it ended at 7e+06)" in loss_warning(lr_ten, ceiling=64 * 64)
+    assert loss_warning([900.0, 40.0], ceiling=64 * 64) == ""
+
+
+def test_a_finished_run_with_an_exploded_loss_ends_with_a_warning():
+    session = TrainingSession()
+    session.begin(Path("/runs/d"), [], loss_ceiling=4096.0)
+    session.progress({"losses": [1e13, 7e6], "epoch": 2, "epochs": 2, "time": 1.0, "paused": False, "device": "cpu"})
+    outcome = session.finish({"path": "/runs/d", "status": "finished", "epochs_done": 2}, 1.0)
+    assert outcome.kind == "warning" and outcome.saved == Path("/runs/d")
+    assert outcome.message.startswith("run finished, saved to /runs/d, but the loss never came below")
+
+
+def test_settings_that_do_not_fit_together_are_noted():
+    assert settings_notes(Config()) == {}
+    notes = settings_notes(Config(n_train=3000, batch_size=5000))
+    assert list(notes) == ["batch_size"] and "3000 training samples" in notes["batch_size"]
+    assert list(settings_notes(Config(lam=0.5))) == ["lam"]
+    assert list(settings_notes(Config(regulariser="psi1"))) == ["regulariser"]

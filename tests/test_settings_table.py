@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from geoae_core.config import FIELD_TYPES, SETTINGS, Config, ConfigError
+from geoae_core.config import FIELD_TYPES, KIND_TABLE, SETTINGS, SETTINGS_BY_NAME, Config, ConfigError
 from geoae_core.settings import SECTIONS
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # the form tests below build widgets
@@ -36,6 +36,13 @@ def test_validation_enforces_the_declared_range(declared):
     if declared.maximum is not None:
         with pytest.raises(ConfigError, match=f"^{declared.name}: "):
             Config().replace(**{declared.name: declared.maximum + (0 if declared.below_maximum else 1)})
+
+
+def test_the_disk_data_settings_apply_to_the_kinds_without_diracs():
+    disk_data = tuple(entry.name for entry in KIND_TABLE if not entry.diracs)
+    assert disk_data and len(disk_data) < len(KIND_TABLE)
+    for name in ("shape", "sigma", "r_min", "r_max", "holes", "mc_samples"):
+        assert SETTINGS_BY_NAME[name].kinds == disk_data, name
 
 
 def test_choices_are_validated():

@@ -33,11 +33,13 @@ from geoae_core.config import ConfigError
 from geoae_core.files import RunError
 from geoae_core.runs import Run, load_run
 
-from ..session import CUSTOM, Outcome, TrainingSession, resume_problem, write_run
+from ..session import CUSTOM, Outcome, TrainingSession, pixel_count, resume_problem, write_run
 from ..widgets.plots import make_plot, pen
 from ..widgets.settings_form import SettingsForm
 from ..worker import TrainingWorker, run_task
 from .base import Panel, guarded
+
+FORM_WIDTH = 420  # the settings column's starting width: its rows need no wrapping
 
 
 class TrainPanel(Panel):
@@ -61,7 +63,10 @@ class TrainPanel(Panel):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.form)
-        scroll.setMinimumWidth(300)
+        # the form is as wide as its widest row needs (labels wrap above their fields when narrow):
+        # it scrolls down, never sideways
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(self.form.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width())
         splitter.addWidget(scroll)
 
         # right: controls, progress, loss
@@ -116,12 +121,14 @@ class TrainPanel(Panel):
         self.status_label.setWordWrap(True)
         self.status_label.setObjectName("train_status")
         column.addWidget(self.status_label)
+        column.addWidget(self.message)  # here, not above the panel: a message moves no control
         self.loss_plot = make_plot("Training loss (per epoch, log scale)", "epoch", "loss")
         self.loss_plot.getPlotItem().setLogMode(y=True)
         self.loss_curve = self.loss_plot.plot([], [], pen=pen(0), name="loss")
         column.addWidget(self.loss_plot, 1)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
+        splitter.setSizes([FORM_WIDTH, 3 * FORM_WIDTH])
         layout = QVBoxLayout(self.body)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
@@ -190,7 +197,7 @@ class TrainPanel(Panel):
             raise RunError(f"{folder}: cannot create the runs folder ({exc.strerror or exc})") from None
         name = self.name_edit.text().strip() or self.session.default_name(self.form.preset_name())
         out = self._free_folder(folder, name)
-        self._begin(out, config.epochs, [])
+        self._begin(out, config.epochs, [], pixel_count(config))
         self.worker.start(config, out)
         self.status_label.setText(f"starting {out.name}…")
         self._set_buttons()
@@ -212,14 +219,14 @@ class TrainPanel(Panel):
         if problem:
             self.show_warning(problem)
             return
-        self._begin(path, run.config.epochs, [h["loss"] for h in run.history])
+        self._begin(path, run.config.epochs, [h["loss"] for h in run.history], pixel_count(run.config))
         self.worker.start(None, path, resume=True)
         self.status_label.setText(f"resuming {path.name} from epoch {len(run.history)}…")
         self._set_buttons()
 
-    def _begin(self, out: Path, epochs: int, losses: list[float]) -> None:
+    def _begin(self, out: Path, epochs: int, losses: list[float], loss_ceiling: float) -> None:
         """Reset the live view for a training into `out` that has already done len(losses) epochs."""
-        self.session.begin(out, losses)
+        self.session.begin(out, losses, loss_ceiling=loss_ceiling)
         self._draw_losses()
         self.loss_plot.getPlotItem().setTitle(f"Training loss: {out.name}")
         self.progress.setRange(0, max(epochs, 1))

@@ -11,26 +11,27 @@ from collections.abc import Callable
 from typing import Any
 
 import torch
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QLabel,
     QLineEdit,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from geoae_core.config import DEVICES, SETTINGS, Config, ConfigError, Setting
+from geoae_core.config import DEVICES, SETTINGS, SETTINGS_BY_NAME, Config, ConfigError, Setting
 from geoae_core.presets import describe, preset, preset_names
 
+from ..session import settings_notes
+
 CUSTOM = "(custom)"
-INT_CEILING = 2_147_483_647  # a QSpinBox holds 32-bit integers
-FLOAT_CEILING = 1e6  # an unbounded number's spin box stops here
+INT_CEILING = 2_147_483_647  # stepping an unbounded integer stops here
+FLOAT_CEILING = 1e6  # stepping an unbounded number stops here
 
 
 # ----------------------------------------------------------------- editors
@@ -75,38 +76,63 @@ class OfferedIntEditor(ChoiceEditor):
         return int(self.widget.currentText())
 
 
-class IntEditor(Editor):
-    def __init__(self, low: int, high: int):
-        self.widget = QSpinBox()
-        self.widget.setRange(low, high)
-        self.widget.setKeyboardTracking(False)
+class NumberField(QLineEdit):
+    """A number typed as text, kept as typed: an out-of-range value is refused by the form's check with
+    a message at the field, never clamped the way a spin box clamps. Up and Down step within the range."""
 
-    def get(self) -> int:
-        return self.widget.value()
+    stepped = Signal(int)  # +1 for Up, -1 for Down
+
+    def __init__(self, low: float, high: float, step: float):
+        super().__init__()
+        self._low, self._high, self.step_size = low, high, step
+
+    def minimum(self) -> float:
+        return self._low
+
+    def maximum(self) -> float:
+        return self._high
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        steps = {Qt.Key.Key_Up: 1, Qt.Key.Key_Down: -1}.get(event.key())
+        if steps is None:
+            super().keyPressEvent(event)
+            return
+        self.stepped.emit(steps)
+
+
+class NumberEditor(Editor):
+    """An int or float setting; get() returns the text as typed when it is not a number, so the
+    validation names the setting and what it wants."""
+
+    def __init__(self, low: float, high: float, step: float, decimals: int = 0):
+        self.widget = NumberField(low, high, step)
+        self.integer = decimals == 0
+        self.decimals = decimals
+        self.widget.stepped.connect(self._step)
+
+    def get(self) -> Any:
+        text = self.widget.text().strip()
+        if not text:
+            return None
+        for parse in (int, float) if self.integer else (float,):
+            try:
+                return parse(text)
+            except ValueError:
+                continue
+        return text
 
     def set(self, value: Any) -> None:
-        self.widget.setValue(int(value))
+        self.widget.setText(str(int(value)) if self.integer else repr(float(value)))
 
     def changed(self, slot: Callable) -> None:
-        self.widget.valueChanged.connect(slot)
+        self.widget.textChanged.connect(slot)
 
-
-class FloatEditor(Editor):
-    def __init__(self, low: float, high: float, decimals: int = 3, step: float = 0.1):
-        self.widget = QDoubleSpinBox()
-        self.widget.setDecimals(decimals)  # before the range, which is rounded to the decimals
-        self.widget.setRange(low, high)
-        self.widget.setSingleStep(step)
-        self.widget.setKeyboardTracking(False)
-
-    def get(self) -> float:
-        return self.widget.value()
-
-    def set(self, value: Any) -> None:
-        self.widget.setValue(float(value))
-
-    def changed(self, slot: Callable) -> None:
-        self.widget.valueChanged.connect(slot)
+    def _step(self, steps: int) -> None:
+        value = self.get()
+        if isinstance(value, int | float):
+            field = self.widget
+            stepped = round(value + steps * field.step_size, self.decimals)  # 0.91, not 0.9100000000000001
+            self.set(min(max(stepped, field.minimum()), field.maximum()))
 
 
 class BoolEditor(Editor):
@@ -143,7 +169,7 @@ class TextEditor(Editor):
             return text  # Config.from_dict names the setting and says what it wants
 
     def set(self, value: Any) -> None:
-        if value is None:
+        if value is None or value == []:  # blank: what the setting's `blank` says
             self.widget.setText("")
         elif self.list_of_ints and isinstance(value, list):
             self.widget.setText(", ".join(str(v) for v in value))
@@ -159,7 +185,7 @@ def device_options() -> list[str]:
 
 
 def spin_range(declared: Setting, decimals: int = 0) -> tuple[float, float]:
-    """The spin box's range for a declared one: strict ends move in by one displayed step."""
+    """A number field's range for a declared one: strict ends move in by one step of its decimals."""
     tick = 10.0**-decimals if decimals else 1
     ceiling = FLOAT_CEILING if decimals else INT_CEILING
     low = -ceiling if declared.minimum is None else declared.minimum + (tick if declared.above_minimum else 0)
@@ -179,14 +205,19 @@ def make_editor(declared: Setting) -> Editor:
         return BoolEditor("on")
     if declared.type == "int":
         low, high = spin_range(declared)
-        return IntEditor(int(low), int(high))
+        return NumberEditor(int(low), int(high), max(1, int(declared.step)))
     if declared.type == "float":
         low, high = spin_range(declared, declared.decimals)
-        return FloatEditor(low, high, declared.decimals, declared.step)
+        return NumberEditor(low, high, declared.step, declared.decimals)
     if declared.type.startswith("list[int]"):
         return TextEditor("", list_of_ints=True)  # the placeholder shows the default depths
     example = declared.help.partition("e.g.")[2]
-    return TextEditor(f"{declared.blank}, e.g.{example}" if example else f"{declared.blank} (blank)")
+    return TextEditor(blank_text(declared.blank) + (f", e.g.{example}" if example else ""))
+
+
+def blank_text(meaning: str) -> str:
+    """A placeholder that cannot pass for a value, even greyed out in a disabled form."""
+    return f"blank: {meaning}"
 
 
 def tooltip(declared: Setting) -> str:
@@ -196,8 +227,18 @@ def tooltip(declared: Setting) -> str:
     return "\n".join(p for p in parts if p)
 
 
+NOTE_STYLES = {"error": "color:#b3261e;", "warning": "color:#8a5a00;"}
+BAD_FIELD = "border:2px solid #d62728;"
+NARROW_CHOICES = 10  # characters a choice box is sized for; longer entries show in its list
+
+
 class SettingsForm(QWidget):
-    """Every Config field, grouped; values() -> dict, config() -> validated Config."""
+    """Every Config field, grouped; values() -> dict, config() -> validated Config.
+
+    Each edit is checked at once: an invalid value gets a message under its field (and Start is
+    refused), a value that is valid but does not fit the others gets a warning there. Rows that do
+    not apply to the chosen kind are hidden.
+    """
 
     edited = Signal()
 
@@ -209,6 +250,7 @@ class SettingsForm(QWidget):
         self.preset_box = QComboBox()
         self.preset_box.addItems([CUSTOM, *preset_names()])
         self.preset_box.setToolTip("Load a named configuration (one per experiment of the paper)")
+        narrow(self.preset_box)
         self.preset_note = QLabel()
         self.preset_note.setWordWrap(True)
         self.preset_note.setStyleSheet("color:#555;")
@@ -217,6 +259,8 @@ class SettingsForm(QWidget):
         layout.addLayout(top)
         self.editors: dict[str, Editor] = {}
         self.labels: dict[str, QLabel] = {}
+        self.notes: dict[str, QLabel] = {}  # the message under each field
+        self.rows: dict[str, tuple[QFormLayout, QWidget]] = {}
         for section in dict.fromkeys(s.section for s in SETTINGS):
             layout.addWidget(self._group(section, [s for s in SETTINGS if s.section == section]))
         layout.addStretch(1)
@@ -230,19 +274,36 @@ class SettingsForm(QWidget):
         box = QGroupBox(title)
         form = QFormLayout(box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         for declared in settings:
             editor = make_editor(declared)
             editor.widget.setObjectName(f"field_{declared.name}")
             editor.widget.setToolTip(tooltip(declared))
+            if isinstance(editor.widget, QComboBox):
+                narrow(editor.widget)
             label = QLabel(declared.label)
             label.setToolTip(tooltip(declared))
-            form.addRow(label, editor.widget)
+            field = QWidget()
+            column = QVBoxLayout(field)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(1)
+            column.addWidget(editor.widget)
+            note = QLabel()
+            note.setWordWrap(True)
+            note.setObjectName(f"note_{declared.name}")
+            note.hide()
+            column.addWidget(note)
+            form.addRow(label, field)
             self.editors[declared.name] = editor
             self.labels[declared.name] = label
+            self.notes[declared.name] = note
+            self.rows[declared.name] = (form, field)
         return box
 
+    # ------------------------------------------------------------ values
     def values(self) -> dict[str, Any]:
-        return {name: editor.get() for name, editor in self.editors.items()}
+        """The settings as Config takes them; a blank field is its setting's default."""
+        return {name: blank_is_default(SETTINGS_BY_NAME[name], editor.get()) for name, editor in self.editors.items()}
 
     def set_values(self, values: dict[str, Any]) -> None:
         self._loading = True
@@ -252,28 +313,52 @@ class SettingsForm(QWidget):
                     self.editors[name].set(value)
         finally:
             self._loading = False
-        self._update_placeholders()
+        self._follow_kind()
 
     def config(self) -> Config:
-        """The validated config; a ConfigError names the setting, which is outlined in red."""
-        self.mark_bad(None)
+        """The validated config; a ConfigError names the setting, whose field shows the message."""
+        problems = self.check()
         try:
             return Config.from_dict(self.values())
         except ConfigError as exc:
-            self.mark_bad(str(exc).split(":", 1)[0].strip())
+            if not problems:  # a rule the field checks did not see: still said at its field
+                self._show_notes({setting_named(exc): str(exc)}, {})
             raise
+
+    # ------------------------------------------------------------ checks
+    def check(self) -> dict[str, str]:
+        """Check every field now; show each problem and warning under its field; the problems."""
+        values = self.values()
+        problems = field_problems(values)
+        # the warnings are about the other fields: check them with each bad field at its default
+        repaired = {**values, **{name: SETTINGS_BY_NAME[name].default for name in problems}}
+        try:
+            config = Config.from_dict(repaired)
+        except ConfigError as exc:
+            problems = problems or {setting_named(exc): str(exc)}  # a compound rule, over several fields
+            config = None
+        self._show_notes(problems, settings_notes(config) if config else {})
+        return problems
+
+    def _show_notes(self, problems: dict[str, str], warnings: dict[str, str]) -> None:
+        for name, note in self.notes.items():
+            text, kind = (problems[name], "error") if name in problems else (warnings.get(name, ""), "warning")
+            note.setText(without_name(text, name))
+            note.setStyleSheet(NOTE_STYLES[kind])
+            note.setVisible(bool(text))
+        self.mark_bad(next(iter(problems), None))
 
     def mark_bad(self, name: str | None) -> None:
         for field, editor in self.editors.items():
-            editor.widget.setStyleSheet("border:2px solid #d62728;" if field == name else "")
+            editor.widget.setStyleSheet(BAD_FIELD if field == name else "")
 
+    # ------------------------------------------------------------ presets
     def load_preset(self, name: str) -> None:
         if name == CUSTOM or not name:
             self.preset_note.setText("")
             return
         self.set_values(preset(name).to_dict())
         self.preset_note.setText(describe(name))
-        self.mark_bad(None)
 
     def preset_name(self) -> str:
         return self.preset_box.currentText()
@@ -290,11 +375,23 @@ class SettingsForm(QWidget):
         if self._loading:
             return
         if name in ("kind", "size"):
-            self._update_placeholders()
+            self._follow_kind()
+        else:
+            self.check()
         if self.preset_box.currentText() != CUSTOM:
             # an edited preset is custom settings from here on (the settings stay as they are)
             self.show_preset(CUSTOM, "edited from a preset")
         self.edited.emit()
+
+    # ------------------------------------------------------------ the kind
+    def _follow_kind(self) -> None:
+        """Show the rows that apply to the chosen kind, its default depths, and the checks."""
+        kind = self.editors["kind"].get()
+        for declared in SETTINGS:
+            form, field = self.rows[declared.name]
+            form.setRowVisible(field, not declared.kinds or kind in declared.kinds)
+        self._update_placeholders()
+        self.check()
 
     def _update_placeholders(self) -> None:
         """Show the default depths (the engine's) for the chosen kind and size when left blank."""
@@ -303,5 +400,43 @@ class SettingsForm(QWidget):
             enc, dec = base.hidden_encoder_depths, base.hidden_decoder_depths
         except Exception:
             return
-        self.editors["encoder_depths"].widget.setPlaceholderText("default: " + ", ".join(map(str, enc)))
-        self.editors["decoder_depths"].widget.setPlaceholderText("default: " + ", ".join(map(str, dec)))
+        for name, depths in (("encoder_depths", enc), ("decoder_depths", dec)):
+            self.editors[name].widget.setPlaceholderText(blank_text(", ".join(map(str, depths))))
+
+    def is_shown(self, name: str) -> bool:
+        """Whether the row of a setting applies to the chosen kind (and so is shown)."""
+        form, field = self.rows[name]
+        return form.isRowVisible(field)
+
+
+def narrow(box: QComboBox) -> None:
+    """Size a choice box for a few characters, not its longest entry: the form fits its column."""
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumContentsLength(NARROW_CHOICES)
+
+
+def blank_is_default(declared: Setting, value: Any) -> Any:
+    """A blank field (None) of a setting that takes no None is the setting's default."""
+    if value is None and "None" not in declared.type:
+        return list(declared.default) if isinstance(declared.default, list) else declared.default
+    return value
+
+
+def field_problems(values: dict[str, Any]) -> dict[str, str]:
+    """Each field's own check (type, choices, range), by name."""
+    problems = {}
+    for name, value in values.items():
+        try:
+            SETTINGS_BY_NAME[name].check_value(value)
+        except ConfigError as exc:
+            problems[name] = str(exc)
+    return problems
+
+
+def setting_named(exc: ConfigError) -> str:
+    return str(exc).split(":", 1)[0].strip()
+
+
+def without_name(message: str, name: str) -> str:
+    """A message shown under its own field need not repeat the setting's name."""
+    return message.removeprefix(f"{name}: ")

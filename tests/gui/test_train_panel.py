@@ -121,3 +121,28 @@ def test_the_event_loop_never_stalls_200_ms_while_training(make_window, tmp_path
     print(f"\nlongest event-loop stall while training: {longest * 1000:.1f} ms over {finished[0] - started:.1f} s")
     assert len(panel.losses) == 8
     assert longest < 0.200
+
+
+def test_an_out_of_range_value_is_refused_at_its_field(make_window, tmp_path):
+    window = make_window(tmp_path / "runs")
+    fill_form(window, "negative-lr")
+    panel = window.train_panel
+    panel.form.editors["lr"].widget.setText("-0.5")
+    assert panel.form.editors["lr"].widget.text() == "-0.5"  # not turned into 0.5
+    assert "must be above 0" in panel.form.notes["lr"].text()
+    panel.start_button.click()
+    assert not panel.worker.running
+    assert "lr: -0.5 must be above" in panel.message.label.text()
+    assert not (tmp_path / "runs" / "negative-lr").exists()
+
+
+def test_a_run_that_ends_with_an_exploded_loss_says_so(qtbot, tmp_path):
+    from geoae_gui.panels.train import TrainPanel
+
+    panel = TrainPanel(lambda: tmp_path)
+    qtbot.addWidget(panel)
+    panel.show()
+    panel._begin(tmp_path / "lr-ten", 2, [1e13, 7e6], loss_ceiling=64.0**2)
+    panel._on_finished({"path": str(tmp_path / "lr-ten"), "status": "finished", "epochs_done": 2})
+    assert panel.message.kind == "warning"
+    assert "run finished" in panel.message.label.text() and "smaller learning rate" in panel.message.label.text()
