@@ -34,7 +34,7 @@ from geoae_core.files import RunError
 from geoae_core.runs import Run, load_run
 
 from ..session import CUSTOM, Outcome, TrainingSession, pixel_count, resume_problem, write_run
-from ..widgets.plots import make_plot, pen
+from ..widgets.plots import LogAxis, make_plot, pen
 from ..widgets.settings_form import SettingsForm
 from ..worker import TrainingWorker, run_task
 from .base import Panel, guarded
@@ -123,6 +123,7 @@ class TrainPanel(Panel):
         column.addWidget(self.status_label)
         column.addWidget(self.message)  # here, not above the panel: a message moves no control
         self.loss_plot = make_plot("Training loss (per epoch, log scale)", "epoch", "loss")
+        self.loss_plot.getPlotItem().setAxisItems({"left": LogAxis("left")})
         self.loss_plot.getPlotItem().setLogMode(y=True)
         self.loss_curve = self.loss_plot.plot([], [], pen=pen(0), name="loss")
         column.addWidget(self.loss_plot, 1)

@@ -271,3 +271,22 @@ def add_export_action(widget, name: str, on_error=None) -> QAction:
     action.triggered.connect(save)
     widget.scene().contextMenu.append(action)
     return action
+
+
+class LogAxis(pg.AxisItem):
+    """A log-scale axis that is labelled whatever its range.
+
+    pyqtgraph ticks a log axis at powers of ten and their multiples only, so a loss that stays
+    within one decade (most of a training's end) gets no label at all; such a range is ticked as
+    a linear one instead, and every label shows the value itself with enough digits."""
+
+    def logTickValues(self, minVal, maxVal, size, stdTicks):
+        ticks = super().logTickValues(minVal, maxVal, size, stdTicks)
+        if sum(len(values) for _spacing, values in ticks) >= 2:
+            return ticks
+        low, high = 10.0**minVal, 10.0**maxVal
+        linear = pg.AxisItem.tickValues(self, low, high, size)  # the linear axis's own choice
+        return [(None, [float(np.log10(v)) for v in values if low <= v <= high]) for _spacing, values in linear]
+
+    def logTickStrings(self, values, scale, spacing):
+        return [f"{v:.4g}" for v in 10 ** np.asarray(values, float) * scale]
