@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from geoae_core.config import Config
 from geoae_core.files import writer_of
+from geoae_core.presets import preset, preset_names
 from geoae_core.store import save_failure, save_run
 
 UNFINISHED = ("cancelled", "running")  # as the run browser's: stopped, or killed mid-training
@@ -179,9 +181,9 @@ class TrainingSession:
         )
 
     @staticmethod
-    def default_name(preset_name: str, now: float | None = None) -> str:
-        stem = preset_name if preset_name != CUSTOM else "custom"
-        return f"{stem}-{time.strftime('%Y%m%d-%H%M%S', time.localtime(now))}"
+    def default_name(config: Config) -> str:
+        """The nearest preset and what differs from it: `disks-lr0.003-seed2`, `position-decoder`."""
+        return run_name(config)
 
     @staticmethod
     def run_summary(run: Any) -> tuple[str, str, str]:
@@ -291,3 +293,35 @@ def format_seconds(seconds: float) -> str:
         return f"{minutes}:{seconds:02d}"
     hours, minutes = divmod(minutes, 60)
     return f"{hours}:{minutes:02d}:{seconds:02d}"
+
+
+# settings that change where or how often a run is saved, not what it learns: left out of its name
+NOT_IN_NAMES = ("device", "checkpoint_every", "checkpoint_seconds")
+MOST_IN_A_NAME = 3
+
+
+def run_name(config: Config) -> str:
+    """A folder name that tells runs apart: the preset whose settings differ least from the
+    config, then each differing setting and its value (at most three, then how many more)."""
+    wanted = config.to_dict()
+
+    def differences(name: str) -> list[str]:
+        base = preset(name).to_dict()
+        return [key for key in wanted if key not in NOT_IN_NAMES and wanted[key] != base[key]]
+
+    nearest = min(preset_names(), key=lambda name: len(differences(name)))
+    changed = differences(nearest)
+    parts = [nearest, *(f"{key}{_compact(wanted[key])}" for key in changed[:MOST_IN_A_NAME])]
+    if len(changed) > MOST_IN_A_NAME:
+        parts.append(f"{len(changed) - MOST_IN_A_NAME}more")
+    return "-".join(parts).replace("_", "")
+
+
+def _compact(value: Any) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list):
+        return "x".join(_compact(v) for v in value) or "none"
+    return str(value)

@@ -8,8 +8,8 @@ from types import SimpleNamespace
 
 import geoae_gui.session as session_module
 from geoae_core.config import Config
+from geoae_core.presets import preset
 from geoae_gui.session import (
-    CUSTOM,
     TrainingSession,
     divergence_text,
     format_seconds,
@@ -110,9 +110,16 @@ def test_resume_rules(tmp_path):
     assert kind == "info" and "is unfinished (cancelled, epoch 3 of 10)" in message and "in 2.0 s" in line
 
 
-def test_default_name_and_seconds():
-    assert TrainingSession.default_name(CUSTOM, 0).startswith("custom-")
-    assert TrainingSession.default_name("disks", 0).startswith("disks-")
+def test_default_names_say_the_preset_and_what_changed():
+    assert TrainingSession.default_name(preset("disks")) == "disks"
+    assert TrainingSession.default_name(preset("position-decoder").replace(device="cpu")) == "position-decoder"
+    assert TrainingSession.default_name(preset("disks").replace(lr=0.003, seed=2)) == "disks-lr0.003-seed2"
+    assert TrainingSession.default_name(preset("disks-hole-psi3").replace(lam=10.0)) == "disks-hole-psi3-lam10"
+    edited = preset("disks").replace(bias=False, size=32, n_train=100, epochs=5, seed=1)
+    assert TrainingSession.default_name(edited) == "disks-nobias-size32-ntrain100-epochs5-1more"
+
+
+def test_seconds_read_as_a_clock():
     assert [format_seconds(s) for s in (float("nan"), 5, 65, 3725)] == ["?", "5 s", "1:05", "1:02:05"]
 
 

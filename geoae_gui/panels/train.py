@@ -74,7 +74,7 @@ class TrainPanel(Panel):
         column = QVBoxLayout(right)
         name_row = QHBoxLayout()
         self.name_edit = QLineEdit()
-        self.name_edit.setPlaceholderText("run name (default: preset and time)")
+        self.name_edit.setPlaceholderText("run name (default: the preset and what changed, e.g. disks-lr0.003-seed2)")
         name_row.addWidget(QLabel("Run folder name"))
         name_row.addWidget(self.name_edit, 1)
         column.addLayout(name_row)
@@ -196,7 +196,7 @@ class TrainPanel(Panel):
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise RunError(f"{folder}: cannot create the runs folder ({exc.strerror or exc})") from None
-        name = self.name_edit.text().strip() or self.session.default_name(self.form.preset_name())
+        name = self.name_edit.text().strip() or self.session.default_name(config)
         out = self._free_folder(folder, name)
         self._begin(out, config.epochs, [], pixel_count(config))
         self.worker.start(config, out)
