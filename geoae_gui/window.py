@@ -294,8 +294,9 @@ class MainWindow(QMainWindow):
         store.setValue("window_state", self.saveState())
         store.setValue("runs_folder", str(self.browser.folder))
         store.setValue("panel", self.current_panel().name)
-        store.setValue("run", str(self.run.path) if self.run is not None and self.run.path else "")
         train_state = self.train_panel.state()
+        shown = str(self.run.path) if self.run is not None and self.run.path else ""
+        store.setValue("run", train_state["training"] or shown)
         store.setValue("train_form", json.dumps(train_state["form"]))
         store.setValue("train_preset", train_state["preset"])
         store.sync()

@@ -166,8 +166,10 @@ class TrainPanel(Panel):
 
     # ---------------------------------------------------- for the window
     def state(self) -> dict[str, Any]:
-        """The form's settings and preset, to restore in the next session."""
-        return {"form": self.form.values(), "preset": self.form.preset_name()}
+        """The form's settings and preset, to restore in the next session, and the run being
+        trained now (the next session opens it: it is the run the user was watching)."""
+        training = str(self.out) if self.worker.running and self.out is not None else ""
+        return {"form": self.form.values(), "preset": self.form.preset_name(), "training": training}
 
     def restore_state(self, state: dict[str, Any]) -> None:
         """Show saved settings and preset (without loading the preset over them)."""

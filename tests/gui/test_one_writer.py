@@ -54,3 +54,16 @@ def test_a_training_started_here_is_listed_as_training_at_once(make_window, tmp_
     with qtbot.waitSignal(panel.worker.finished, timeout=30_000):
         panel.stop_button.click()
     assert window.browser.item(tmp_path / "runs" / "listed").text(2) == "cancelled"
+
+
+def test_a_relaunch_opens_the_run_that_was_training(make_window, runs_folder, tmp_path, qtbot):
+    folder = tmp_path / "runs"
+    first = make_window(folder, persist=True)
+    first.set_run(runs_folder / "disk")  # another run is shown while this one trains
+    fill_form(first, "watched", epochs=100_000)
+    first.train_panel.start_button.click()
+    qtbot.waitUntil(lambda: len(first.train_panel.losses) >= 1, timeout=30_000)
+    first.close()  # stops the training; it is kept, resumable
+    second = make_window(folder, persist=True)
+    assert second.run is not None and second.run.path == folder / "watched"
+    assert second.run.status == "cancelled"
