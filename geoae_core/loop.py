@@ -27,10 +27,10 @@ from torch import nn
 
 from . import __version__
 from .config import Config, ConfigError
-from .files import CHECKPOINT_FILE, RunError
+from .files import CHECKPOINT_FILE, STATUS_FILE, RunError
 from .kinds import Regime
 from .runs import Run
-from .store import load_state, read_history, read_tensors, save_failure, save_run
+from .store import load_state, read_history, read_json, read_tensors, save_failure, save_run
 
 
 @dataclass
@@ -257,12 +257,22 @@ class RunRecord:
         self.started = time.time()
         self.saved = False  # whether the folder has been written: if it then disappears, it was deleted
         self.last_save = time.monotonic()
+        self.earlier_seconds = 0.0  # training time of the sessions before a resume
 
     def keep(self, state: dict[str, torch.Tensor], checkpoint: dict[str, torch.Tensor]) -> None:
         self.state, self.checkpoint = state, checkpoint
 
     def info(self) -> dict[str, Any]:
-        return {**run_info(self.config, self.device, self.status, len(self.history), self.started), **self.extra_info}
+        info = run_info(self.config, self.device, self.status, len(self.history), self.started)
+        info["wall_seconds"] = round(info["wall_seconds"] + self.earlier_seconds, 3)  # over every session
+        return {**info, **self.extra_info}
+
+    def continues(self, earlier: dict[str, Any]) -> None:
+        """A resumed run: its time and its start are the whole run's, not this session's."""
+        seconds = earlier.get("wall_seconds")
+        self.earlier_seconds = float(seconds) if isinstance(seconds, int | float) else 0.0
+        if isinstance(earlier.get("started"), str):
+            self.extra_info.setdefault("started", earlier["started"])
 
     def save(self) -> None:
         """Write the run folder; an OSError (a full disk, a deleted or unwritable folder) is raised
@@ -316,6 +326,8 @@ def run_loop(
             callback(report)
 
     record = RunRecord(config, device, out, lambda message: emit("warning", message=message), history)
+    if resume and out is not None and epoch > 0 and (out / STATUS_FILE).is_file():
+        record.continues(read_json(out / STATUS_FILE))
     state = snapshot(model)
     record.keep(state, pack_checkpoint(regime.optimizers, generator, epoch, state))
     record.save_checkpoint(epoch)  # on disk, resumable, from the first second

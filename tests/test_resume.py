@@ -23,10 +23,16 @@ def test_resume_after_cancel_is_bitwise_identical(tmp_path):
 
     stopped = train("disks", out=tmp_path / "run", callbacks=[stop_at_three], cancel=cancel, **SETTINGS, epochs=6)
     assert stopped.status == "cancelled" and len(stopped.history) == 3
+    status_file = tmp_path / "run" / "run.json"
+    status_file.write_text(json.dumps({**json.loads(status_file.read_text()), "started": "2026-01-01T00:00:00"}))
     resumed = train(None, out=tmp_path / "run", resume=True)
     assert resumed.status == "finished" and [r["epoch"] for r in resumed.history] == [1, 2, 3, 4, 5, 6]
     assert_bitwise_equal(state(reference), state(resumed))
     assert_bitwise_equal(state(reference), state(load_run(tmp_path / "run")))
+    # the run's time and start are the whole run's, over both sessions
+    assert resumed.info["started"] == "2026-01-01T00:00:00"
+    second_session = sum(row["seconds"] for row in resumed.history[3:])
+    assert resumed.info["wall_seconds"] >= stopped.info["wall_seconds"] + second_session
 
 
 def test_sigkill_then_resume_matches_an_uninterrupted_run(tmp_path):
