@@ -82,6 +82,8 @@ class TrainingSession:
         self.warnings = []
         self.epochs_before = len(losses)
         self.started = time.perf_counter() if now is None else now
+        self.paused_seconds = 0.0  # time spent paused: not training, so not in the rate
+        self.paused_since: float | None = None
 
     def announce(self) -> Path | None:
         """The folder to announce as started, once per training."""
@@ -94,7 +96,8 @@ class TrainingSession:
         """Take a worker report (new losses, epoch, time); return the status line."""
         self.losses.extend(report["losses"])
         epoch, epochs = report["epoch"], report["epochs"]
-        elapsed = report["time"] - self.started
+        self._count_pause(report["paused"], report["time"])
+        elapsed = report["time"] - self.started - self.paused_seconds
         rate = (len(self.losses) - self.epochs_before) / elapsed if elapsed > 0 else 0.0
         left = (epochs - epoch) / rate if rate > 0 else float("nan")
         state = "paused" if report["paused"] else "training"
@@ -103,6 +106,16 @@ class TrainingSession:
             f"{state} on {report['device']} · epoch {epoch}/{epochs} · {loss}"
             f"{rate:.1f} epochs/s · {format_seconds(left)} left"
         )
+
+    def _count_pause(self, paused: bool, now: float) -> None:
+        if paused and self.paused_since is None:
+            self.paused_since = now
+        elif not paused and self.paused_since is not None:
+            self.paused_seconds += now - self.paused_since
+            self.paused_since = None
+        if self.paused_since is not None:  # still paused: the pause so far is not training either
+            self.paused_seconds += now - self.paused_since
+            self.paused_since = now
 
     def warn(self, text: str) -> str:
         self.warnings.append(text)

@@ -51,6 +51,18 @@ def test_progress_reports_rate_and_time_left():
     assert line == "training on cpu · epoch 4/10 · loss 0.2 · 1.0 epochs/s · 6 s left"
 
 
+def test_time_paused_is_not_in_the_rate():
+    session = TrainingSession()
+    session.begin(Path("/runs/a"), [], now=0.0)
+    report = {"losses": [1.0, 1.0], "epoch": 2, "epochs": 10, "paused": True, "device": "cpu"}
+    session.progress({**report, "time": 2.0})  # paused at 2 s, after two epochs
+    session.progress({**report, "losses": [], "time": 30.0})  # still paused
+    session.progress({**report, "losses": [], "paused": False, "time": 60.0})  # going again
+    line = session.progress({**report, "losses": [1.0, 1.0], "epoch": 4, "paused": False, "time": 62.0})
+    assert session.paused_seconds == 58.0
+    assert "1.0 epochs/s · 6 s left" in line  # 4 epochs in 4 s of training, not in 62 s
+
+
 def test_controls_follow_the_worker_and_the_selected_run():
     session = TrainingSession()
     running = session.controls(running=True, paused=True, run=a_run("cancelled"))
