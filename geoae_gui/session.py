@@ -124,7 +124,7 @@ class TrainingSession:
     def finish(self, result: dict, elapsed: float) -> Outcome:
         """What the worker's result means."""
         path = Path(result["path"])
-        status, done = result.get("status"), result.get("epochs_done")
+        status, done = shown_status(result.get("status")), result.get("epochs_done")
         if result.get("unsaved") is not None:
             self.unsaved, self.unsaved_name = result["unsaved"], path.name
             return Outcome(
@@ -206,12 +206,12 @@ class TrainingSession:
         device = run.info.get("device", "?")
         seconds = run.info.get("wall_seconds")
         took = f" in {seconds:.1f} s" if isinstance(seconds, int | float) else ""
-        line = f"{name}: {run.status}, {len(history)} epochs on {device}{took}"
+        line = f"{name}: {shown_status(run.status)}, {len(history)} epochs on {device}{took}"
         if run.status == "diverged":
             return line, "warning", divergence_text(run.path or Path(name), len(history))
         if run.status in UNFINISHED:
             message = resume_problem(run) or (
-                f"{name} is unfinished ({run.status}, epoch {len(history)} of "
+                f"{name} is unfinished ({shown_status(run.status)}, epoch {len(history)} of "
                 f"{run.config.epochs}): “Resume run” continues it from its last checkpoint"
             )
             return line, "info", message
@@ -338,3 +338,9 @@ def _compact(value: Any) -> str:
     if isinstance(value, list):
         return "x".join(_compact(v) for v in value) or "none"
     return str(value)
+
+
+def shown_status(status: str | None) -> str:
+    """A run's status as the window says it: a run the user stopped is "stopped" (its run.json
+    keeps the engine's word, "cancelled")."""
+    return "stopped" if status == "cancelled" else str(status)

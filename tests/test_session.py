@@ -16,6 +16,7 @@ from geoae_gui.session import (
     loss_warning,
     resume_problem,
     settings_notes,
+    shown_status,
 )
 
 
@@ -119,7 +120,7 @@ def test_resume_rules(tmp_path):
     assert resume_problem(a_run("cancelled", path=None)) == "this run has no folder to resume in"
     assert resume_problem(a_run("cancelled", path=str(tmp_path))) == ""
     line, kind, message = TrainingSession.run_summary(a_run("cancelled", path=str(tmp_path)))
-    assert kind == "info" and "is unfinished (cancelled, epoch 3 of 10)" in message and "in 2.0 s" in line
+    assert kind == "info" and "is unfinished (stopped, epoch 3 of 10)" in message and "in 2.0 s" in line
 
 
 def test_default_names_say_the_preset_and_what_changed():
@@ -167,3 +168,12 @@ def test_settings_that_do_not_fit_together_are_noted():
     assert list(notes) == ["batch_size"] and "3000 training samples" in notes["batch_size"]
     assert list(settings_notes(Config(lam=0.5))) == ["lam"]
     assert list(settings_notes(Config(regulariser="psi1"))) == ["regulariser"]
+
+
+def test_a_stop_is_called_a_stop():
+    session = TrainingSession()
+    session.begin(Path("/runs/a"), [1.0, 0.9], now=0.0)
+    outcome = session.finish({"path": "/runs/a", "status": "cancelled", "epochs_done": 2}, 1.0)
+    assert outcome.status.startswith("stopped after 2 epochs")
+    assert outcome.message.startswith("run stopped at epoch 2, saved to /runs/a")
+    assert shown_status("cancelled") == "stopped" and shown_status("finished") == "finished"

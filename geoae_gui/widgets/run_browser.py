@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from geoae_core.files import CHECKPOINT_FILE, CONFIG_FILE, STATUS_FILE, WEIGHTS_FILE, writer_of
 
-from ..session import UNFINISHED
+from ..session import UNFINISHED, shown_status
 
 COLUMNS = ("run", "epochs", "status", "kind")  # the short, telling columns first: a narrow dock shows them
 
@@ -145,7 +145,7 @@ class RunBrowser(QWidget):
         self.tree.clear()
         for path in list_runs(self.folder):
             summary = run_summary(path)
-            item = QTreeWidgetItem([summary[c] for c in COLUMNS])
+            item = QTreeWidgetItem([shown_status(summary[c]) if c == "status" else summary[c] for c in COLUMNS])
             item.setData(0, Qt.ItemDataRole.UserRole, str(path))
             for column, name in enumerate(COLUMNS):
                 item.setToolTip(column, summary[name])  # the whole text, however narrow the column

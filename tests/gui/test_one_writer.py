@@ -53,7 +53,7 @@ def test_a_training_started_here_is_listed_as_training_at_once(make_window, tmp_
     assert item.text(2) == "training" and item.toolTip(2) == "being trained now (here)"
     with qtbot.waitSignal(panel.worker.finished, timeout=30_000):
         panel.stop_button.click()
-    assert window.browser.item(tmp_path / "runs" / "listed").text(2) == "cancelled"
+    assert window.browser.item(tmp_path / "runs" / "listed").text(2) == "stopped"
 
 
 def test_a_relaunch_opens_the_run_that_was_training(make_window, runs_folder, tmp_path, qtbot):

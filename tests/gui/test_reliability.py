@@ -63,7 +63,7 @@ def test_stop_then_resume_from_the_panel_matches_an_uninterrupted_run(make_windo
     # the stopped run is current; the panel says it can be resumed, and offers it
     assert window.run.path == out
     assert "Resume run" in panel.message.text()
-    assert status_cell(window, out)[0] == "cancelled"
+    assert status_cell(window, out)[0] == "stopped"  # run.json says "cancelled", the window "stopped"
     assert panel.resume_button.isEnabled()
 
     with qtbot.waitSignal(panel.worker.finished, timeout=60_000):
