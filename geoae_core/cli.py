@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .config import Config, ConfigError
+from .examples import copy_examples, example_runs
 from .files import LOCK_FILE, RunError, hold, start_folder
 from .presets import PRESETS, describe, preset, preset_names
 
@@ -286,6 +287,19 @@ def command_reproduce(args: argparse.Namespace) -> int:
     return 0 if all(r["verdict"] != "error" for r in records.values()) else 1
 
 
+def command_examples(args: argparse.Namespace) -> int:
+    runs = example_runs()
+    if not runs:
+        raise UsageError("geoae examples: none are installed (scripts/make_examples.py makes them)")
+    if args.copy:
+        for folder in copy_examples(Path(args.copy)):
+            print(folder)
+        return 0
+    for name, folder in runs.items():
+        print(f"{name}\t{folder}")
+    return 0
+
+
 def command_presets(args: argparse.Namespace) -> int:
     if args.show:
         print(preset(args.show).to_json())
@@ -363,6 +377,14 @@ def build_parser() -> ArgumentParser:
     presets = commands.add_parser("presets", help="list the named configurations", description="List presets.")
     presets.add_argument("--show", metavar="NAME", help="print one preset's full configuration as JSON")
     presets.set_defaults(func=command_presets)
+
+    examples = commands.add_parser(
+        "examples",
+        help="list the example runs shipped with geoae",
+        description="The trained example runs (read-only): one line each, name, a tab, the folder.",
+    )
+    examples.add_argument("--copy", metavar="DIR", help="copy them into DIR as runs of your own")
+    examples.set_defaults(func=command_examples)
     return parser
 
 

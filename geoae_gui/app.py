@@ -65,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .window import MainWindow, wait_idle
 
     runs_folder = args.runs or (args.run.parent if args.run is not None else None)
-    window = MainWindow(runs_folder=runs_folder, persist=args.screenshot is None)
+    window = MainWindow(runs_folder=runs_folder, persist=args.screenshot is None, examples_when_empty=args.run is None)
 
     def excepthook(kind, value, tb) -> None:
         traceback.print_exception(kind, value, tb)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from geoae_core import __version__
+from geoae_core.examples import EXAMPLES_FOLDER, example_runs, is_examples_folder
 from geoae_core.runs import Run, load_run
 
 from .collector import keep_collection_on_gui_thread
@@ -30,12 +31,12 @@ from .panels.base import Panel, error_text
 from .settings import default_runs_folder, settings
 from .widgets.message import MessageBar
 from .widgets.plots import add_export_action
-from .widgets.run_browser import RunBrowser
+from .widgets.run_browser import RunBrowser, list_runs
 from .worker import Task
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, runs_folder: Path | None = None, persist: bool = True):
+    def __init__(self, runs_folder: Path | None = None, persist: bool = True, examples_when_empty: bool = False):
         super().__init__()
         keep_collection_on_gui_thread()  # before any worker thread starts
         self.persist = persist
@@ -46,7 +47,9 @@ class MainWindow(QMainWindow):
             runs_folder = Path(str(store.value("runs_folder")))
         self.run: Run | None = None
 
-        self.browser = RunBrowser(runs_folder or default_runs_folder())
+        # where the user's own runs go: the browser may show the read-only examples instead
+        self.runs_home = Path(runs_folder or default_runs_folder())
+        self.browser = RunBrowser(self.runs_home)
         self.browser.run_activated.connect(self.set_run)
         self.browser.resume_requested.connect(self.resume_run)
         self.browser.folder_changed.connect(lambda _p: self.experiments_panel.reload_runs())
@@ -62,7 +65,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([dock], [340], Qt.Orientation.Horizontal)
         self.runs_dock = dock
 
-        folder = lambda: self.browser.folder  # noqa: E731 - the panels ask for the folder when they need it
+        folder = self.user_folder  # the panels ask for the folder when they need it
         self.train_panel = TrainPanel(folder)
         self.latent_panel = LatentPanel()
         self.filters_panel = FiltersPanel()
@@ -81,7 +84,7 @@ class MainWindow(QMainWindow):
             )
         }
         self.train_panel.run_saved.connect(self._run_saved)
-        self.train_panel.run_started.connect(lambda _path: self.browser.refresh())
+        self.train_panel.run_started.connect(self._leave_examples)
         for panel in self.panels.values():
             for plot_name, widget in panel.plots().items():
                 add_export_action(widget, f"{panel.name}-{plot_name}", panel.show_error)
@@ -103,6 +106,33 @@ class MainWindow(QMainWindow):
         self.resize(1400, 900)
         if store is not None:
             self._restore(store)
+        if examples_when_empty and not list_runs(self.browser.folder) and example_runs():
+            self.open_examples()
+
+    # ----------------------------------------------------------- examples
+    def user_folder(self) -> Path:
+        """The folder new runs (and exports) go to: the browsed one, unless it is the examples."""
+        return self.runs_home if is_examples_folder(self.browser.folder) else Path(self.browser.folder)
+
+    def open_examples(self) -> None:
+        """Show the example runs shipped with geoae, the disks example on the Latent explorer."""
+        self.browser.set_folder(EXAMPLES_FOLDER)
+        runs = example_runs()
+        if "disks" in runs:
+            self.set_run(runs["disks"])
+            self.show_panel("latent")
+        self.message.show_message(
+            "Welcome: these are example runs trained with geoae (read-only). Drag z in the Latent explorer, "
+            f"look at the Filters and the Profile; train your own in Train (saved in {self.runs_home}); "
+            "reproduce the paper's figures in Experiments.",
+            "info",
+        )
+
+    def _leave_examples(self, path: Path) -> None:
+        """A training has started in the user's folder: show it there."""
+        if is_examples_folder(self.browser.folder):
+            self.browser.set_folder(self.runs_home)
+        self.browser.refresh()
 
     # ------------------------------------------------------------- menus
     def _build_menus(self) -> None:
@@ -110,6 +140,7 @@ class MainWindow(QMainWindow):
         actions = [
             ("Open run folder…", QKeySequence.StandardKey.Open, self.open_run_dialog),
             ("Choose runs folder…", None, self.browser.choose_folder),
+            ("Open the example runs", None, self.open_examples),
             (None, None, None),
             ("Export current panel…", None, self.export_current_dialog),
             ("Export all…", QKeySequence("Ctrl+E"), self.export_all_dialog),
@@ -216,7 +247,7 @@ class MainWindow(QMainWindow):
 
     def default_export_folder(self) -> Path:
         """Beside the runs folder, so that exports never land among (or inside) the runs."""
-        runs = Path(self.browser.folder)
+        runs = self.user_folder()
         return runs.parent / f"{runs.name}-exports"
 
     def _ask_export_folder(self, caption: str) -> Path | None:

@@ -54,8 +54,8 @@ def make_window(qtbot):
 
     windows = []
 
-    def factory(folder: Path, persist: bool = False) -> MainWindow:
-        window = MainWindow(runs_folder=folder, persist=persist)
+    def factory(folder: Path, persist: bool = False, examples_when_empty: bool = False) -> MainWindow:
+        window = MainWindow(runs_folder=folder, persist=persist, examples_when_empty=examples_when_empty)
         qtbot.addWidget(window)
         window.resize(1200, 800)
         window.show()
