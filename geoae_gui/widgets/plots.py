@@ -169,10 +169,10 @@ def _repair_pyqtgraph_svg() -> None:
     path with a bare "Z" ("not enough values to unpack"). Write each "Z" as a line back to the
     start of its subpath, the same shape, before pyqtgraph maps the coordinates. This also
     mends the "Export... > SVG" entry of pyqtgraph's own plot menu."""
-    module = sys.modules["pyqtgraph.exporters.SVGExporter"]
-    original = module.correctCoordinates
-    if getattr(original, "closes_paths", False):
-        return
+    module = sys.modules.get("pyqtgraph.exporters.SVGExporter")
+    original = getattr(module, "correctCoordinates", None)
+    if original is None or getattr(original, "closes_paths", False):
+        return  # another pyqtgraph: nothing to mend here (or mended already)
 
     def correct_coordinates(node, defs, item, options):
         for element in node.getElementsByTagName("path"):
