@@ -159,6 +159,10 @@ def command_train(args: argparse.Namespace) -> int:
     config = None if resume else config_from_args(args)
     if not resume and not args.force and out.is_dir() and any(p.name != LOCK_FILE for p in out.iterdir()):
         raise UsageError(f"geoae train: {out} is not empty (use --force to overwrite, --resume to continue)")
+    if config is not None and config.device == "cuda":
+        from .loop import resolve_device  # torch, before any file: a machine without CUDA is refused first
+
+        resolve_device(config.device)
     with hold(out):
         if config is not None:
             start_folder(out, config.to_json(), config.epochs)  # on disk and resumable before torch loads

@@ -179,3 +179,11 @@ def test_a_closed_pipe_ends_quietly(tmp_path):
     command = f"{sys.executable} -m geoae_core.cli presets | true"
     result = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=60)
     assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr, result.stderr
+
+
+def test_cuda_asked_for_without_cuda_leaves_no_folder(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("torch.cuda.is_available", lambda: False)
+    out = tmp_path / "run"
+    code, _stdout, stderr = run_cli(capsys, "train", "--out", str(out), "--device", "cuda", *TINY_SET)
+    assert code == 2 and "no CUDA device" in stderr and len(stderr.strip().splitlines()) == 1
+    assert not out.exists()
