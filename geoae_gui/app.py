@@ -61,6 +61,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .collector import keep_collection_on_gui_thread
 
     keep_collection_on_gui_thread()
+    loading = None
+    if args.screenshot is None:  # a person is waiting: a window now, the explorer when it is built
+        from .loading import show_loading_window
+
+        loading = show_loading_window(app, args.size)
 
     from .window import MainWindow, wait_idle
 
@@ -82,7 +87,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             window.resize(*args.size)
         elif args.screenshot is not None:
             window.resize(1400, 900)
+        if loading is not None:  # the explorer takes the loading window's place (the same saved geometry)
+            window.setGeometry(loading.geometry())
         window.show()
+        if loading is not None:
+            loading.close()
         if args.screenshot is not None:
             return screenshot(window, args.screenshot, wait_idle)
         return app.exec()
