@@ -48,8 +48,9 @@ class MainWindow(QMainWindow):
         self.run: Run | None = None
 
         # where the user's own runs go: the browser may show the read-only examples instead
-        self.runs_home = Path(runs_folder or default_runs_folder())
-        self.browser = RunBrowser(self.runs_home)
+        browsed = Path(runs_folder or default_runs_folder())
+        self.runs_home = default_runs_folder() if is_examples_folder(browsed) else browsed
+        self.browser = RunBrowser(browsed)
         self.browser.run_activated.connect(self.set_run)
         self.browser.resume_requested.connect(self.resume_run)
         self.browser.folder_changed.connect(lambda _p: self.experiments_panel.reload_runs())

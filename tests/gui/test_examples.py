@@ -3,9 +3,10 @@
 import subprocess
 import sys
 
-from geoae_core.examples import EXAMPLES, EXAMPLES_FOLDER, example_runs
+from geoae_core.examples import EXAMPLES, EXAMPLES_FOLDER, example_runs, is_examples_folder
 from geoae_core.presets import preset
 from geoae_core.runs import load_run
+from geoae_gui.settings import default_runs_folder
 from geoae_gui.window import wait_idle
 
 
@@ -51,3 +52,10 @@ def test_geoae_examples_lists_and_copies_them(tmp_path):
     copied = subprocess.run([*command, "--copy", str(tmp_path / "mine")], capture_output=True, text=True, timeout=60)
     assert copied.returncode == 0 and copied.stdout.split() == [str(tmp_path / "mine" / name) for name in EXAMPLES]
     assert load_run(tmp_path / "mine" / "disks").status == "finished"
+
+
+def test_opened_on_an_example_new_runs_still_go_to_a_folder_of_ones_own(make_window):
+    window = make_window(EXAMPLES_FOLDER)  # geoae-gui --run .../example_runs/disks
+    assert window.browser.folder == EXAMPLES_FOLDER
+    assert window.user_folder() == default_runs_folder() and not is_examples_folder(window.user_folder())
+    assert not is_examples_folder(window.default_export_folder())
