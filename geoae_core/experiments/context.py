@@ -144,3 +144,12 @@ class Context:
             if stored == wanted:
                 found.append(path.parent)
         return found
+
+
+def one_run_of(owner: str, preset_name: str) -> Callable[[Context], dict[str, Run]]:
+    """The train step of an experiment that needs one run of one preset, named after it."""
+
+    def train_step(ctx: Context) -> dict[str, Run]:
+        return {preset_name: ctx.train(owner, preset_name, preset_name)}
+
+    return train_step

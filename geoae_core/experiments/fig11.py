@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import analysis
 from .base import Experiment, Numbers, Runs, above, reported
-from .context import Context
+from .context import one_run_of
 from .drawing import new_figure
 
 if TYPE_CHECKING:
@@ -17,8 +17,7 @@ if TYPE_CHECKING:
 ID = "fig11"
 
 
-def train(ctx: Context) -> Runs:
-    return {"disks-nobias": ctx.train(ID, "disks-nobias", "disks-nobias")}
+train = one_run_of(ID, "disks-nobias")
 
 
 def measure(runs: Runs) -> Numbers:

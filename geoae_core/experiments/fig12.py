@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from .. import analysis, theory
 from .base import Experiment, Numbers, Runs, above, reported
-from .context import Context
+from .context import one_run_of
 from .drawing import profile_figure
 
 if TYPE_CHECKING:
@@ -15,8 +15,7 @@ if TYPE_CHECKING:
 ID = "fig12"
 
 
-def train(ctx: Context) -> Runs:
-    return {"disks-nobias": ctx.train(ID, "disks-nobias", "disks-nobias")}
+train = one_run_of(ID, "disks-nobias")
 
 
 def measure(runs: Runs) -> Numbers:

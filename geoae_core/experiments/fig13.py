@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from .. import analysis
 from .base import Experiment, Numbers, Runs, below, reported
-from .context import Context
+from .context import one_run_of
 from .drawing import profile_figure
 
 if TYPE_CHECKING:
@@ -15,8 +15,7 @@ if TYPE_CHECKING:
 ID = "fig13"
 
 
-def train(ctx: Context) -> Runs:
-    return {"disks-restricted-nobias": ctx.train(ID, "disks-restricted-nobias", "disks-restricted-nobias")}
+train = one_run_of(ID, "disks-restricted-nobias")
 
 
 def measure(runs: Runs) -> Numbers:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from .. import analysis
 from .base import Experiment, Numbers, Runs, below, reported
-from .context import Context
+from .context import one_run_of
 from .drawing import pair_figure
 
 if TYPE_CHECKING:
@@ -16,8 +16,7 @@ ID = "fig2"
 SHOWN_RADII = [3, 8, 14, 20, 27]
 
 
-def train(ctx: Context) -> Runs:
-    return {"disks": ctx.train(ID, "disks", "disks")}
+train = one_run_of(ID, "disks")
 
 
 def measure(runs: Runs) -> Numbers:

@@ -9,7 +9,7 @@ import numpy as np
 from .. import analysis
 from ..data import disk_images
 from .base import Experiment, Measured, Numbers, Runs, above, holds, reported
-from .context import Context
+from .context import one_run_of
 from .drawing import bare, new_figure
 
 if TYPE_CHECKING:
@@ -20,8 +20,7 @@ PATH_ENDS = [4.0, 26.0]  # the radii whose codes the interpolation runs between
 PATH_STEPS = 8
 
 
-def train(ctx: Context) -> Runs:
-    return {"disks": ctx.train(ID, "disks", "disks")}
+train = one_run_of(ID, "disks")
 
 
 def measure(runs: Runs) -> Numbers:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from .. import analysis
 from ..data import disk_images
 from .base import Experiment, Numbers, Runs, above
-from .context import Context
+from .context import one_run_of
 from .drawing import bare, new_figure
 
 if TYPE_CHECKING:
@@ -17,8 +17,7 @@ ID = "fig4"
 SHOWN_RADII = [3, 8, 14, 20, 27]
 
 
-def train(ctx: Context) -> Runs:
-    return {"disks-nobias": ctx.train(ID, "disks-nobias", "disks-nobias")}
+train = one_run_of(ID, "disks-nobias")
 
 
 def measure(runs: Runs) -> Numbers:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from .. import analysis
 from .base import Experiment, Numbers, Runs, above, reported
-from .context import Context
+from .context import one_run_of
 from .drawing import pair_figure
 
 if TYPE_CHECKING:
@@ -16,8 +16,7 @@ ID = "fig5"
 SHOWN_RADII = [6, 12, 17, 21, 25, 29]
 
 
-def train(ctx: Context) -> Runs:
-    return {"disks-restricted": ctx.train(ID, "disks-restricted", "disks-restricted")}
+train = one_run_of(ID, "disks-restricted")
 
 
 def measure(runs: Runs) -> Numbers:

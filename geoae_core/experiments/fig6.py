@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from .. import analysis
 from .base import Experiment, Numbers, Runs, above, reported
-from .context import Context
+from .context import one_run_of
 from .drawing import hole_pair_figure
 
 if TYPE_CHECKING:
@@ -15,8 +15,7 @@ if TYPE_CHECKING:
 ID = "fig6"
 
 
-def train(ctx: Context) -> Runs:
-    return {"disks-hole": ctx.train(ID, "disks-hole", "disks-hole")}
+train = one_run_of(ID, "disks-hole")
 
 
 def measure(runs: Runs) -> Numbers:
