@@ -22,13 +22,14 @@ from PySide6.QtWidgets import (
 )
 
 from geoae_core import __version__
-from geoae_core.examples import EXAMPLES_FOLDER, example_runs, is_examples_folder
+from geoae_core.examples import EXAMPLES_FOLDER, copy_examples, example_runs, is_examples_folder
 from geoae_core.runs import Run, load_run
 
 from .collector import keep_collection_on_gui_thread
 from .panels import ExperimentsPanel, FiltersPanel, LatentPanel, PositionPanel, ProfilePanel, TrainPanel
 from .panels.base import Panel, error_text
 from .settings import default_runs_folder, settings
+from .widgets.guide import Guide
 from .widgets.message import MessageBar
 from .widgets.plots import add_export_action
 from .widgets.run_browser import RunBrowser, list_runs
@@ -95,9 +96,14 @@ class MainWindow(QMainWindow):
         for panel in self.panels.values():
             self.tabs.addTab(panel, panel.title)
         self.message = MessageBar()
+        self.guide = Guide(str(self.runs_home))
+        self.guide.chosen.connect(self.follow_guide)
+        self.guide.copy_requested.connect(self.copy_examples_to_runs)
+        self.guide.hide()
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.guide)
         layout.addWidget(self.message)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
@@ -116,18 +122,37 @@ class MainWindow(QMainWindow):
         return self.runs_home if is_examples_folder(self.browser.folder) else Path(self.browser.folder)
 
     def open_examples(self) -> None:
-        """Show the example runs shipped with geoae, the disks example on the Latent explorer."""
+        """Show the example runs shipped with geoae, the disks example on the Latent explorer, and
+        the guide to the three ways in."""
         self.browser.set_folder(EXAMPLES_FOLDER)
         runs = example_runs()
         if "disks" in runs:
             self.set_run(runs["disks"])
             self.show_panel("latent")
-        self.message.show_message(
-            "Welcome: these are example runs trained with geoae (read-only). Drag z in the Latent explorer, "
-            f"look at the Filters and the Profile; train your own in Train (saved in {self.runs_home}); "
-            "reproduce the paper's figures in Experiments.",
-            "info",
-        )
+        self.guide.show()
+
+    def follow_guide(self, route: str) -> None:
+        if route == "examples":
+            self.open_examples()
+        elif route == "train":
+            self.show_panel("train")
+        elif route == "reproduce":
+            self.show_panel("experiments")
+
+    def copy_examples_to_runs(self) -> None:
+        """The examples become runs of the user's own, in the runs folder, shown there."""
+        target = self.user_folder()
+        try:
+            written = copy_examples(target)
+        except Exception as exc:
+            self.show_error(error_text(exc))
+            return
+        current = self.run.path.name if self.run is not None and self.run.path else None
+        self.browser.set_folder(target)
+        if current and (target / current).is_dir():
+            self.set_run(target / current)
+        copied = f"copied {len(written)} example runs" if written else "the examples were already there"
+        self.statusBar().showMessage(f"{copied} into {target}", 10_000)
 
     def _leave_examples(self, path: Path) -> None:
         """A training has started in the user's folder: show it there."""
@@ -165,6 +190,9 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _c=False, p=panel: self.show_panel(p.name))
             view_menu.addAction(action)
         help_menu = self.menuBar().addMenu("&Help")
+        getting_started = QAction("Getting started", self)
+        getting_started.triggered.connect(self.guide.show)
+        help_menu.addAction(getting_started)
         about = QAction("About", self)
         about.triggered.connect(
             lambda: QMessageBox.about(

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from geoae_core.examples import is_examples_folder
 from geoae_core.files import CHECKPOINT_FILE, CONFIG_FILE, STATUS_FILE, WEIGHTS_FILE, writer_of
 
 from ..session import UNFINISHED, shown_status
@@ -127,7 +128,11 @@ class RunBrowser(QWidget):
     # ----------------------------------------------------------------- api
     def set_folder(self, folder: Path, announce: bool = True) -> None:
         self.folder = Path(folder)
-        self.folder_label.setText(f"Runs in <b>{self.folder}</b>")
+        if is_examples_folder(self.folder):
+            self.folder_label.setText("<b>Example runs</b> shipped with geoae (read-only)")
+        else:
+            self.folder_label.setText(f"Runs in <b>{self.folder}</b>")
+        self.folder_label.setToolTip(str(self.folder))
         self.refresh()
         if announce:
             self.folder_changed.emit(self.folder)

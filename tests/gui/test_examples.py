@@ -26,7 +26,8 @@ def test_a_first_launch_without_runs_opens_the_disks_example(make_window, tmp_pa
     assert window.browser.folder == EXAMPLES_FOLDER and set(window.browser.names()) == set(EXAMPLES)
     assert window.run.path == EXAMPLES_FOLDER / "disks" and window.current_panel().name == "latent"
     assert window.latent_panel.decoded_image() is not None
-    assert window.message.text().startswith("Welcome: these are example runs")
+    assert window.guide.isVisible() and set(window.guide.buttons) == {"examples", "train", "reproduce"}
+    assert str(tmp_path / "runs") in window.guide.texts["train"].text()  # where the user's runs will go
     # a training of the user's own goes to the user's folder, which the browser then shows
     assert window.user_folder() == tmp_path / "runs"
     panel = window.show_panel("train")
@@ -59,3 +60,27 @@ def test_opened_on_an_example_new_runs_still_go_to_a_folder_of_ones_own(make_win
     assert window.browser.folder == EXAMPLES_FOLDER
     assert window.user_folder() == default_runs_folder() and not is_examples_folder(window.user_folder())
     assert not is_examples_folder(window.default_export_folder())
+
+
+def test_the_guide_leads_to_each_way_in(make_window, tmp_path):
+    window = make_window(tmp_path / "runs", examples_when_empty=True)
+    window.guide.buttons["train"].click()
+    assert window.current_panel().name == "train"
+    window.guide.buttons["reproduce"].click()
+    assert window.current_panel().name == "experiments"
+    window.guide.buttons["examples"].click()
+    assert window.current_panel().name == "latent" and window.run.path == EXAMPLES_FOLDER / "disks"
+    window.guide.close_button.click()
+    assert not window.guide.isVisible()
+    next(a for a in window.menuBar().actions() if a.text() == "&Help").menu().actions()[0].trigger()
+    assert window.guide.isVisible()
+
+
+def test_copying_the_examples_makes_them_runs_of_ones_own(make_window, tmp_path):
+    window = make_window(tmp_path / "runs", examples_when_empty=True)
+    window.guide.copy_button.click()
+    assert window.browser.folder == tmp_path / "runs" and set(window.browser.names()) == set(EXAMPLES)
+    assert window.run.path == tmp_path / "runs" / "disks"  # the example that was open, now the user's copy
+    assert f"copied {len(EXAMPLES)} example runs" in window.statusBar().currentMessage()
+    window.guide.copy_button.click()  # a second copy overwrites nothing
+    assert "already there" in window.statusBar().currentMessage()
