@@ -191,7 +191,9 @@ def _train_members(
     steps = -(-n // batch)
     for g, member in enumerate(members):
         _snapshot(member, g, groups, model, optimizer, 0)
+        member.record.forget_snapshots()
         member.record.save_checkpoint(0)  # on disk, resumable, from the first second
+        member.record.keep_snapshot()
     lams = torch.tensor([c.lam if m.regularised else 0.0 for c, m in zip(configs, members)], device=device)
     family.emit("start", 0, base.epochs, steps, None, "running")
     epoch = 0
@@ -252,3 +254,4 @@ def _end_epoch(members, model, optimizer, epoch, losses, seconds) -> None:
         _snapshot(member, g, groups, model, optimizer, epoch)
         if record.checkpoint_due(epoch):
             record.save_checkpoint(epoch)
+        record.keep_snapshot()

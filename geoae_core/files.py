@@ -19,6 +19,7 @@ CHECKPOINT_FILE = "checkpoint.safetensors"
 HISTORY_FILE = "history.csv"
 STATUS_FILE = "run.json"
 LOCK_FILE = ".writer.lock"
+SNAPSHOTS_DIR = "snapshots"  # the weights during training, one file per kept epoch
 
 
 class RunError(Exception):

@@ -30,7 +30,19 @@ from .config import Config, ConfigError
 from .files import CHECKPOINT_FILE, STATUS_FILE, RunError
 from .kinds import Regime
 from .runs import Run
-from .store import load_state, read_history, read_json, read_tensors, save_failure, save_run
+from .store import (
+    load_state,
+    read_history,
+    read_json,
+    read_tensors,
+    remove_snapshots,
+    save_failure,
+    save_run,
+    save_snapshot,
+    snapshot_path,
+)
+
+DENSE_SNAPSHOTS = 32  # every epoch's weights are kept up to here; then 16 per doubling of the epoch
 
 
 @dataclass
@@ -214,6 +226,15 @@ def snapshot(model: nn.Module) -> dict[str, torch.Tensor]:
     return {k: v.detach().clone() for k, v in model.state_dict().items()}
 
 
+def snapshot_due(epoch: int, epochs: int) -> bool:
+    """Whether the weights at `epoch` go to the run's snapshots/: every epoch up to 32, then
+    log-spaced (every 2nd to 63, every 4th to 127, ...: 90 snapshots of a 400-epoch run), and the
+    last epoch always. A rule of the epoch alone, so a resumed run keeps the same ones."""
+    if epoch <= DENSE_SNAPSHOTS or epoch >= epochs:
+        return True
+    return epoch % 2 ** (epoch // DENSE_SNAPSHOTS).bit_length() == 0
+
+
 def _resume_from(out: Path, regime: Regime, generator: torch.Generator) -> tuple[int, list[dict[str, float]]]:
     """Load the run's checkpoint into the regime; (epoch, history). No checkpoint yet: epoch 0."""
     path = out / CHECKPOINT_FILE
@@ -254,6 +275,7 @@ class RunRecord:
         # the last state known to be finite, at an epoch boundary: what a stop or a divergence keeps
         self.state: dict[str, torch.Tensor] = {}
         self.checkpoint: dict[str, torch.Tensor] = {}
+        self.epoch = 0  # the epoch of `state`
         self.started = time.time()
         self.saved = False  # whether the folder has been written: if it then disappears, it was deleted
         self.last_save = time.monotonic()
@@ -261,6 +283,25 @@ class RunRecord:
 
     def keep(self, state: dict[str, torch.Tensor], checkpoint: dict[str, torch.Tensor]) -> None:
         self.state, self.checkpoint = state, checkpoint
+        self.epoch = int(checkpoint["epoch"])
+
+    def keep_snapshot(self, last: bool = False) -> None:
+        """Write the kept state to snapshots/ if the schedule keeps its epoch (or it is the `last`).
+
+        Only into a folder already written and still there. A snapshot that cannot be written is
+        skipped without a word: the scrubber shows the nearest one, and the checkpoints report a
+        full disk. It reads the kept copy only, so the training (weights, RNG) is untouched."""
+        if self.out is None or not self.saved or not (last or snapshot_due(self.epoch, self.config.epochs)):
+            return
+        if last and snapshot_path(self.out, self.epoch).is_file():
+            return
+        with contextlib.suppress(OSError):
+            save_snapshot(self.out, self.epoch, self.state)
+
+    def forget_snapshots(self) -> None:
+        """A run starting from epoch 0: snapshots of an earlier run in the folder go."""
+        if self.out is not None:
+            remove_snapshots(self.out)
 
     def info(self) -> dict[str, Any]:
         info = run_info(self.config, self.device, self.status, len(self.history), self.started)
@@ -287,6 +328,8 @@ class RunRecord:
         except OSError as exc:
             raise save_failure(self.out, exc) from exc
         self.saved = True
+        if self.status != "running":  # the run's end: its last epoch is a snapshot too
+            self.keep_snapshot(last=True)
 
     def save_checkpoint(self, epoch: int) -> None:
         try:
@@ -330,7 +373,10 @@ def run_loop(
         record.continues(read_json(out / STATUS_FILE))
     state = snapshot(model)
     record.keep(state, pack_checkpoint(regime.optimizers, generator, epoch, state))
+    if epoch == 0:
+        record.forget_snapshots()
     record.save_checkpoint(epoch)  # on disk, resumable, from the first second
+    record.keep_snapshot()
     emit("start")
     model.train()
     while epoch < config.epochs and record.status == "running":
@@ -359,6 +405,7 @@ def run_loop(
         record.keep(state, pack_checkpoint(regime.optimizers, generator, epoch, state))
         if record.checkpoint_due(epoch):
             record.save_checkpoint(epoch)
+        record.keep_snapshot()
         emit("epoch", steps, loss, seconds)
 
     if record.status == "running":

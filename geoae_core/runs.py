@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +15,7 @@ from torch import nn
 from .config import Config
 from .files import STATUS_FILE, WEIGHTS_FILE, RunError
 from .kinds import kind_of
-from .store import load_state, read_config, read_history, read_json, read_tensors
+from .store import load_state, read_config, read_history, read_json, read_tensors, snapshot_epochs, snapshot_path
 
 
 @dataclass
@@ -27,6 +28,8 @@ class Run:
     status: str = "finished"
     history: list[dict[str, float]] = field(default_factory=list)
     info: dict[str, Any] = field(default_factory=dict)
+    # the snapshots read so far (epoch -> weights), shared with the runs at_epoch returns
+    _snapshots: dict[int, dict[str, torch.Tensor]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def device(self) -> torch.device:
@@ -73,6 +76,47 @@ class Run:
             # transposed convolutions store (in, out, k): present every layer as (out, in, k)
             kernels.append(w.swapaxes(0, 1) if side == "decoder" else w)
         return kernels
+
+    def snapshot_epochs(self) -> list[int]:
+        """The epochs whose weights the run folder keeps (snapshots/), ascending: [] for a run in
+        memory or one trained before geoae kept snapshots."""
+        return snapshot_epochs(self.path) if self.path is not None else []
+
+    def at_epoch(self, epoch: int) -> Run:
+        """The model as it was at the snapshot nearest to `epoch` (the earlier one on a tie): a Run
+        with the same config, its history up to that epoch, and info["snapshot_epoch"]. Each
+        snapshot is read from disk once, then served from memory."""
+        epochs = self.snapshot_epochs()
+        if not epochs:
+            return self._final_only(epoch)
+        nearest = min(epochs, key=lambda e: (abs(e - epoch), e))
+        state = self._snapshots.get(nearest)
+        if state is None:
+            state = read_tensors(snapshot_path(self.path, nearest))
+            self._snapshots[nearest] = state
+        model = copy.deepcopy(self.model)  # same layout and device; no RNG drawn, unlike a fresh build
+        load_state(model, state, snapshot_path(self.path, nearest))
+        return Run(
+            config=self.config,
+            model=model.eval(),
+            path=self.path,
+            status=self.status,
+            history=[row for row in self.history if row["epoch"] <= nearest],
+            info={**self.info, "snapshot_epoch": nearest},
+            _snapshots=self._snapshots,
+        )
+
+    def _final_only(self, epoch: int) -> Run:
+        """A run without snapshots has its final weights only."""
+        if self.path is None:
+            raise RunError("this run is in memory, not in a run folder: it has no snapshots of its training")
+        final = int(self.history[-1]["epoch"]) if self.history else 0
+        if epoch == final:
+            return self
+        raise RunError(
+            f"{self.path}: no snapshots of the weights during training (trained before geoae kept them); "
+            f"only the final epoch {final} is there"
+        )
 
     def _network(self, side: str) -> nn.Module:
         net = getattr(self.model, side, None)

@@ -9,6 +9,8 @@ import csv
 import io
 import json
 import os
+import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ from .files import (
     CHECKPOINT_FILE,
     CONFIG_FILE,
     HISTORY_FILE,
+    SNAPSHOTS_DIR,
     WEIGHTS_FILE,
     RunError,
     atomic_write_bytes,
@@ -127,3 +130,35 @@ def save_run(
 def save_failure(folder: str | os.PathLike[str], error: OSError) -> RunError:
     """The error for a run folder that could not be written (a full disk, a vanished folder)."""
     return RunError(f"{folder}: could not save the run ({error.strerror or error})")
+
+
+# ------------------------------------------------------------------ snapshots during training
+# One small file per kept epoch (snapshots/epoch-000012.safetensors), each written once,
+# atomically: a kill costs at most the file being written, a reader lists the folder while a
+# training adds to it, and a 400-epoch run writes each byte once (one file rewritten at every
+# epoch would write the whole history again each time).
+_SNAPSHOT_NAME = re.compile(r"epoch-(\d+)\.safetensors")
+
+
+def snapshot_path(folder: str | os.PathLike[str], epoch: int) -> Path:
+    return Path(folder) / SNAPSHOTS_DIR / f"epoch-{epoch:06d}.safetensors"
+
+
+def save_snapshot(folder: str | os.PathLike[str], epoch: int, state: dict[str, torch.Tensor]) -> None:
+    """The weights at `epoch`. The run folder must exist: a snapshot never re-creates a deleted one."""
+    (Path(folder) / SNAPSHOTS_DIR).mkdir(exist_ok=True)
+    atomic_write_bytes(snapshot_path(folder, epoch), tensors_to_bytes(state, {"epoch": str(epoch)}))
+
+
+def snapshot_epochs(folder: str | os.PathLike[str]) -> list[int]:
+    """The epochs a run folder keeps the weights of, ascending; [] when it keeps none."""
+    try:
+        names = os.listdir(Path(folder) / SNAPSHOTS_DIR)
+    except OSError:
+        return []
+    return sorted(int(match[1]) for name in names if (match := _SNAPSHOT_NAME.fullmatch(name)))
+
+
+def remove_snapshots(folder: str | os.PathLike[str]) -> None:
+    """A new run in the folder: the snapshots of an earlier one go."""
+    shutil.rmtree(Path(folder) / SNAPSHOTS_DIR, ignore_errors=True)

@@ -1,6 +1,7 @@
 import io
 import json
 import pickle
+import shutil
 import subprocess
 import sys
 
@@ -55,9 +56,7 @@ def corrupt_runs(tmp_path):
         "wrong-shapes": lambda d: (d / "config.json").write_text('{"size": 64}'),
     }.items():
         folder = tmp_path / name
-        folder.mkdir()
-        for f in base.iterdir():
-            (folder / f.name).write_bytes(f.read_bytes())
+        shutil.copytree(base, folder)
         damage(folder)
         cases[name] = folder
     return cases

@@ -1,5 +1,6 @@
 import json
 import pickle
+import shutil
 from pathlib import Path
 
 import pytest
@@ -27,9 +28,7 @@ def good_run(tmp_path_factory):
 
 
 def copy_run(source: Path, target: Path) -> Path:
-    target.mkdir(parents=True)
-    for f in source.iterdir():
-        (target / f.name).write_bytes(f.read_bytes())
+    shutil.copytree(source, target)
     return target
 
 
@@ -43,6 +42,10 @@ def test_planted_pickle_never_runs(good_run, tmp_path):
         load_run(folder)
     with pytest.raises(RunError):
         train(None, out=folder, resume=True)
+    snapshotted = copy_run(good_run, tmp_path / "hostile-snapshot")
+    (snapshotted / "snapshots" / "epoch-000000.safetensors").write_bytes(payload)
+    with pytest.raises(RunError, match=r"epoch-000000\.safetensors"):
+        load_run(snapshotted).at_epoch(0)
     assert not marker.exists()
     pickle.loads(payload)  # the payload is live: loading it the unsafe way does plant the marker
     assert marker.exists()
