@@ -121,6 +121,8 @@ def config_from_args(args: argparse.Namespace) -> Config:
         raise UsageError(f"geoae {args.command}: give --preset or --config, not both")
     config = load_config_file(args.config) if args.config else preset(args.preset or "disks")
     changes = {name: getattr(args, name) for name in ("epochs", "seed", "device") if getattr(args, name) is not None}
+    if args.tensorboard:
+        changes["tensorboard"] = True
     return config.with_overrides(args.set).replace(**changes)
 
 
@@ -130,6 +132,7 @@ def add_config_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--epochs", type=non_negative_int, help="number of epochs (overrides the preset)")
     parser.add_argument("--seed", type=non_negative_int, help="seed of the data, the weights and the shuffling")
     parser.add_argument("--device", choices=["auto", "cpu", "cuda"], help="where to train (auto: CUDA if present)")
+    add_tensorboard_option(parser)
     parser.add_argument(
         "--set",
         action="append",
@@ -152,6 +155,22 @@ def add_config_options(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
 
 
+def add_tensorboard_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--tensorboard",
+        action="store_true",
+        help='also write TensorBoard event files into each run folder (pip install "geoae[tensorboard]")',
+    )
+
+
+def check_tensorboard(wanted: bool) -> None:
+    """Refuse --tensorboard without its writer before any file is written (no torch loaded)."""
+    if wanted:
+        from .tensorboard_log import require
+
+        require()
+
+
 def command_train(args: argparse.Namespace) -> int:
     out, resume = train_folder(args)
     if out.exists() and not out.is_dir():
@@ -163,12 +182,14 @@ def command_train(args: argparse.Namespace) -> int:
         from .loop import resolve_device  # torch, before any file: a machine without CUDA is refused first
 
         resolve_device(config.device)
+    check_tensorboard(args.tensorboard or (config is not None and config.tensorboard))
     with hold(out):
         if config is not None:
             start_folder(out, config.to_json(), config.epochs)  # on disk and resumable before torch loads
         from .training import train
 
-        run = train(config, out=out, callbacks=[ProgressBar()], resume=resume)
+        overrides = {"tensorboard": True} if resume and args.tensorboard else {}
+        run = train(config, out=out, callbacks=[ProgressBar()], resume=resume, **overrides)
     return report_run(run, out)
 
 
@@ -204,22 +225,51 @@ def format_eval(report: dict[str, Any]) -> str:
         lines.append(verdict)
     if "max_residual_in_steps" in report:
         lines.append(f"max_residual_in_steps: {report['max_residual_in_steps']:.4g}")
+    if "readout" in report:
+        lines.extend(format_readout(report["readout"]))
     return "\n".join(lines)
 
 
+def format_readout(readout: dict[str, Any]) -> list[str]:
+    """The attribute read-out as a table: R^2 from z, the correlation with each code axis, fig3's verdict."""
+    axes = " ".join(f"{'z' + str(j):>6}" for j in range(readout["code_size"]))
+    lines = [f"read-out on {readout['n']} fresh test images (R^2 of the fit from z; correlation per axis):"]
+    lines.append(f"  {'attribute':<10} {'linear':>7} {'quadr.':>7}  {axes}  code follows (R^2 of z fitted from it)")
+    for name, row in readout["attributes"].items():
+        cells = " ".join(f"{c:>6.3f}" for c in row["correlation"])
+        verdicts = ", ".join(f"{label} {r2:.4f}" for label, r2 in row["follows_r2"].items())
+        lines.append(
+            f"  {name:<10} {row['r2_linear']:>7.4f} {row['r2_quadratic']:>7.4f}  {cells}  {row['follows']} ({verdicts})"
+        )
+    return lines
+
+
 def command_eval(args: argparse.Namespace) -> int:
+    from .analysis import attribute_names, attribute_readout
     from .evaluate import evaluate
     from .runs import load_run
 
-    report = evaluate(load_run(args.run))
+    run = load_run(args.run)
+    if args.epoch is not None:  # the weights as they were then
+        run = run.at_epoch(args.epoch)
+    report = evaluate(run)
+    if attribute_names(run):
+        report["readout"] = attribute_readout(run)
+    if args.epoch is not None:
+        report["snapshot_epoch"] = run.info.get("snapshot_epoch", args.epoch)
+        if not args.json:
+            print(f"weights of epoch {report['snapshot_epoch']}, the snapshot nearest to {args.epoch}")
     print(json.dumps(report, indent=2) if args.json else format_eval(report))
     return 0
 
 
 def command_sweep(args: argparse.Namespace) -> int:
+    from .cluster import RunsFailed
     from .sweep import can_batch, expand_members, sweep
 
     config = config_from_args(args)
+    check_cluster_options(args)
+    check_tensorboard(config.tensorboard)
     if args.seeds < 1:
         raise UsageError("geoae sweep: --seeds must be at least 1")
     try:
@@ -231,22 +281,56 @@ def command_sweep(args: argparse.Namespace) -> int:
         raise UsageError(f"geoae sweep: {out} is not empty (use --force to overwrite)")
     names = [name for name, _ in members]
     done = 0
+    bar = ProgressBar() if args.cluster else None  # epochs across the cluster's workers
 
     def report(index: int, status: str) -> None:
         nonlocal done
         done += 1
-        sys.stderr.write(f"[{done}/{len(members)}] {names[index]}: {status}\n")
+        line_break = bar.line_break if bar else ""
+        sys.stderr.write(f"{line_break}[{done}/{len(members)}] {names[index]}: {status}\n")
 
     sys.stderr.write(f"{len(members)} runs into {out}\n")
     batched = {"auto": None, "yes": True, "no": False}[args.batched]
     if batched and not can_batch([c for _, c in members]):
         raise UsageError("geoae sweep: --batched yes needs disk runs that differ only in seed, regulariser and lam")
     configs, outs = [c for _, c in members], [out / name for name in names]
-    runs = sweep(configs, outs, workers=args.workers, on_done=report, batched=batched)
+    try:
+        runs: list[Any] = sweep(
+            configs, outs, workers=args.workers, on_done=report, batched=batched, cluster=args.cluster,
+            callbacks=[bar] if bar else [],
+        )  # fmt: skip
+    except RunsFailed as exc:  # some failed on the cluster: the others are listed all the same
+        sys.stderr.write(f"geoae sweep: {exc}\n")
+        runs = exc.runs
     for name, run in zip(names, runs):
+        if run is None:
+            print(f"{name}\tfailed\tnan")
+            continue
         loss = run.history[-1]["loss"] if run.history else float("nan")
         print(f"{name}\t{run.status}\t{loss:.4g}")
-    return 0 if all(r.status == "finished" for r in runs) else 1
+    return 0 if all(r is not None and r.status == "finished" for r in runs) else 1
+
+
+def add_cluster_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        help="train the runs on a Dask cluster: a scheduler (tcp://HOST:8786) or local:N worker processes "
+        '(pip install "geoae[cluster]"; see docs/cluster.md)',
+    )
+
+
+def check_cluster_options(args: argparse.Namespace) -> None:
+    """--cluster: a valid address, distributed installed, and no option for this machine's processes."""
+    if args.cluster is None:
+        return
+    from .cluster import check_address
+
+    check_address(args.cluster)
+    if getattr(args, "workers", None):
+        raise UsageError("geoae sweep: --workers counts processes of this machine; with --cluster, its workers train")
+    if getattr(args, "batched", "auto") == "yes":
+        raise UsageError("geoae sweep: --batched yes trains on this machine; give it or --cluster, not both")
 
 
 def command_reproduce(args: argparse.Namespace) -> int:
@@ -267,6 +351,8 @@ def command_reproduce(args: argparse.Namespace) -> int:
     from .loop import resolve_device
 
     resolve_device(args.device)
+    check_cluster_options(args)
+    check_tensorboard(args.tensorboard)
     bar = ProgressBar()
 
     def stage(text: str) -> None:
@@ -283,6 +369,8 @@ def command_reproduce(args: argparse.Namespace) -> int:
         callbacks=[bar],
         on_stage=stage,
         settings=settings,
+        cluster=args.cluster,
+        tensorboard=args.tensorboard,
     )
     print()
     for name, record in records.items():
@@ -339,6 +427,9 @@ def build_parser() -> ArgumentParser:
     )
     evaluate.add_argument("run", help="run folder")
     evaluate.add_argument("--json", action="store_true", help="print the full report as JSON")
+    evaluate.add_argument(
+        "--epoch", type=non_negative_int, metavar="E", help="the weights as they were at epoch E (nearest snapshot)"
+    )
     evaluate.set_defaults(func=command_eval)
 
     sweep = commands.add_parser(
@@ -354,6 +445,7 @@ def build_parser() -> ArgumentParser:
     )
     sweep.add_argument("--workers", type=non_negative_int, help="runs trained at once (default: one per core on CPU)")
     sweep.add_argument("--force", action="store_true", help="write into a non-empty --out")
+    add_cluster_option(sweep)
     sweep.add_argument(
         "--batched",
         choices=["auto", "yes", "no"],
@@ -376,6 +468,8 @@ def build_parser() -> ArgumentParser:
         "--runs", type=positive_int, help="seeds per setting in figures 7 and 8 (default 5; 1 with --quick)"
     )
     reproduce.add_argument("--list", action="store_true", help="list the ids and their claims")
+    add_cluster_option(reproduce)
+    add_tensorboard_option(reproduce)
     reproduce.set_defaults(func=command_reproduce)
 
     presets = commands.add_parser("presets", help="list the named configurations", description="List presets.")

@@ -54,6 +54,7 @@ class KindEntry:
     decoder_depths: Callable[[int], list[int]] | None = None  # None: the encoder's, reversed
     scalar_code: bool = True
     diracs: bool = False  # 1-D Diracs: the dirac and position_target settings apply
+    attributes: bool = False  # images of shapes with several attributes: position, angle, grey level
 
 
 # The registry of kinds: adding a kind is its module in geoae_core/kinds/ and one line here.
@@ -62,12 +63,14 @@ KIND_TABLE = (
     KindEntry("position-encoder", "position", diracs=True),
     KindEntry("position-decoder", "position", decoder_depths=position_decoder_depths, diracs=True),
     KindEntry("gan", "gan"),
+    KindEntry("attributes", "attributes", default_encoder_depths, scalar_code=False, attributes=True),
 )
 KIND_ENTRIES = {entry.name: entry for entry in KIND_TABLE}
 KINDS = tuple(KIND_ENTRIES)
 POSITION_KINDS = tuple(entry.name for entry in KIND_TABLE if entry.diracs)
 ANY_CODE_KINDS = tuple(entry.name for entry in KIND_TABLE if not entry.scalar_code)
 DISK_KINDS = tuple(entry.name for entry in KIND_TABLE if not entry.diracs)  # their data are disk images
+ATTRIBUTE_KINDS = tuple(entry.name for entry in KIND_TABLE if entry.attributes)
 
 
 # ------------------------------------------------ compound rules, named in the declarations below
@@ -121,6 +124,79 @@ def scalar_code_where_declared(config: Config, name: str) -> None:
         raise ConfigError(f"code_size: {config.code_size} given, a {config.kind} run has a scalar code")
 
 
+# ---------------------------------------- the attribute kinds' ranges: one [low, high] setting per attribute
+RANGE_SETTINGS = {"cx": "cx_range", "cy": "cy_range", "b": "b_range", "angle": "angle_range", "grey": "grey_range"}
+POSITIVE_RANGES = ("b_range", "grey_range")
+
+
+def attribute_range(config: Config, name: str) -> None:
+    value = getattr(config, name)
+    if value is None:
+        return
+    if not isinstance(value, list) or len(value) != 2 or not all(is_number(v) and math.isfinite(v) for v in value):
+        raise ConfigError(f"{name}: {value!r} is not a range [low, high] of two numbers")
+    if value[0] > value[1]:
+        raise ConfigError(f"{name}: {value} has low above high")
+    if name in POSITIVE_RANGES and value[0] <= 0:
+        raise ConfigError(f"{name}: {value} must lie above 0")
+    if config.kind not in ATTRIBUTE_KINDS:
+        return
+    if name == "b_range" and config.shape != "ellipse":
+        raise ConfigError(f"b_range: only an ellipse has a second semi-axis (shape is {config.shape})")
+    if name == "angle_range" and config.shape == "disk" and value != [0.0, 0.0]:
+        raise ConfigError("angle_range: a disk has no angle (give [0, 0] or another shape)")
+
+
+def shape_extent(config: Config) -> float:
+    """How far the shape reaches from its centre along x or y, at most: a rotated square reaches its
+    half-diagonal, an ellipse its larger semi-axis."""
+    size = max(config.radius_max, config.b_range[1] if config.b_range else 0.0)
+    if config.shape == "square" and config.angle_range != [0.0, 0.0]:
+        size *= math.sqrt(2.0)
+    return size
+
+
+def position_in_image(config: Config, name: str) -> None:
+    """A centre range, and the shape kept inside the image wherever its centre falls."""
+    attribute_range(config, name)
+    if config.kind not in ATTRIBUTE_KINDS:
+        return
+    span = getattr(config, name)
+    reach = shape_extent(config) + max(abs(v) for v in span)
+    if reach > config.size / 2:
+        raise ConfigError(
+            f"{name}: {span} takes the shape (reaching {shape_extent(config):g} px from its centre)"
+            f" {reach - config.size / 2:g} px beyond the image's edge"
+        )
+
+
+def attribute_holes_inside(config: Config, name: str) -> None:
+    holes = config.attribute_holes
+    if not isinstance(holes, list):
+        raise ConfigError(f"attribute_holes: {holes!r} must be a list of [attribute, low, high]")
+    for hole in holes:
+        if (
+            not isinstance(hole, list | tuple)
+            or len(hole) != 3
+            or hole[0] not in RANGE_SETTINGS
+            or not all(is_number(v) and math.isfinite(v) for v in hole[1:])
+            or not hole[1] < hole[2]
+        ):
+            raise ConfigError(
+                f"attribute_holes: {hole!r} is not [attribute, low, high] with low < high, attribute one of"
+                f" {', '.join(RANGE_SETTINGS)} (holes in r: the holes setting)"
+            )
+        span = getattr(config, RANGE_SETTINGS[hole[0]]) or [0.0, 0.0]
+        if hole[2] <= span[0] or hole[1] >= span[1]:
+            raise ConfigError(f"attribute_holes: {list(hole)} lies outside the {hole[0]} range {span}")
+    for attribute, setting_name in RANGE_SETTINGS.items():
+        span = getattr(config, setting_name) or [0.0, 0.0]
+        ranges = [h[1:] for h in holes if h[0] == attribute]
+        covered = sum(min(hi, span[1]) - max(lo, span[0]) for lo, hi in ranges)
+        if ranges and covered >= span[1] - span[0]:
+            raise ConfigError(f"attribute_holes: the holes in {attribute} cover its whole range {span}")
+
+
 @dataclass
 class Config:
     """Every setting of a run. Defaults are the paper's (Table 1, Section 4.1)."""
@@ -159,6 +235,30 @@ class Config:
         "position", "Position target", "Data", "what the position code should be", choices=POSITION_TARGETS,
         kinds=POSITION_KINDS,
     )
+    b_range: list[float] | None = setting(  # noqa: RUF009
+        None, "Semi-axis b [lo, hi]", "Data", "an ellipse's semi-axis along y (r is along x), e.g. [2, 14]",
+        check=attribute_range, blank="0.6 × the radius", kinds=ATTRIBUTE_KINDS,
+    )
+    angle_range: list[float] = setting(  # noqa: RUF009
+        [0.0, 0.0], "Angle [lo, hi] (°)", "Data", "the shape's angle in degrees, anticlockwise, e.g. [0, 90]",
+        check=attribute_range, kinds=ATTRIBUTE_KINDS,
+    )
+    grey_range: list[float] = setting(  # noqa: RUF009
+        [1.0, 1.0], "Grey level [lo, hi]", "Data", "the shape's intensity, e.g. [0.2, 1]", check=attribute_range,
+        kinds=ATTRIBUTE_KINDS,
+    )
+    cx_range: list[float] = setting(  # noqa: RUF009
+        [0.0, 0.0], "Centre x [lo, hi]", "Data", "the shape's centre x in px from the image centre, e.g. [-12, 12]",
+        check=position_in_image, kinds=ATTRIBUTE_KINDS,
+    )
+    cy_range: list[float] = setting(  # noqa: RUF009
+        [0.0, 0.0], "Centre y [lo, hi]", "Data", "the shape's centre y in px from the image centre, e.g. [-12, 12]",
+        check=position_in_image, kinds=ATTRIBUTE_KINDS,
+    )
+    attribute_holes: list[list[str | float]] = setting(  # noqa: RUF009
+        [], "Holes in attributes", "Data", 'intervals of cx, cy, b, angle, grey not trained on, e.g. [["cx", -4, 4]]',
+        check=attribute_holes_inside, blank="none", kinds=ATTRIBUTE_KINDS,
+    )
     # model
     encoder_depths: list[int] | None = setting(  # noqa: RUF009
         None, "Encoder depths", "Model", "channels of each hidden encoder layer", check=one_depth_per_layer,
@@ -181,6 +281,10 @@ class Config:
         0.001, "Learning rate", "Training", "Adam's step size", minimum=0.0, above_minimum=True, step=0.0005,
         decimals=6,
     )
+    lr_final: float | None = setting(
+        None, "Final learning rate", "Training", "cosine decay of the learning rate down to this at the last epoch",
+        minimum=0.0, step=0.0001, decimals=6, blank="constant", kinds=ATTRIBUTE_KINDS,
+    )
     beta1: float = setting(
         0.9, "Adam β1", "Training", "Adam's first-moment decay", minimum=0.0, maximum=1, below_maximum=True,
         step=0.01, decimals=4,
@@ -200,6 +304,7 @@ class Config:
         30.0, "Checkpoint every (seconds)", "Training", "seconds between checkpoints at most: a kill loses no more",
         minimum=0.0, step=1.0, decimals=1,
     )
+    tensorboard: bool = setting(False, "TensorBoard events", "Training", "also write TensorBoard event files")
     # fmt: on
 
     # ----------------------------------------------------------------- derived
@@ -271,7 +376,10 @@ SETTINGS: tuple[Setting, ...] = declared_settings(Config)
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
 FIELD_TYPES = {s.name: s.type for s in SETTINGS}
 # settings added after run folders were first written: a config.json without them takes the default
-ADDED_LATER = ("checkpoint_seconds",)
+ADDED_LATER = (
+    "checkpoint_seconds", "cx_range", "cy_range", "b_range", "angle_range", "grey_range", "attribute_holes",
+    "lr_final", "tensorboard",
+)
 
 
 def parse_value(text: str) -> Any:
@@ -315,6 +423,8 @@ def _coerce(name: str, value: Any) -> Any:
         if not isinstance(value, list) or not all(is_int(v) for v in value):
             raise ConfigError(f"{name}: {value!r} must be a list of integers")
         return [int(v) for v in value]
+    if kind.startswith("list[float]") and isinstance(value, list):  # a range: ints accepted, checked by its rule
+        return [float(v) if is_number(v) else v for v in value]
     if kind.startswith("list[list[float]]"):
         if not isinstance(value, list) or not all(isinstance(h, list | tuple) for h in value):
             raise ConfigError(f"{name}: {value!r} must be a list of [low, high] intervals")

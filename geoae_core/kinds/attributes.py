@@ -1,0 +1,93 @@
+"""Image autoencoders whose data have several attributes (issue 14): disks, squares or ellipses with a
+size, a centre, an angle and a grey level, each drawn from its own range minus its holes, through
+the paper's architecture with a code of any size d. Trained as the disk autoencoder (Adam on eq. 1,
+plus lambda * psi), with an optional cosine decay of the learning rate (lr_final)."""
+
+from __future__ import annotations
+
+import math
+from typing import ClassVar
+
+import numpy as np
+import torch
+from torch import nn
+
+from ..config import Config
+from ..losses import batch_loss
+from ..shapes import ANGLE_PERIODS, attribute_images, sample_attributes, varying_attributes
+from .autoencoder import DISK
+from .base import Kind, Regime
+
+
+def cosine_learning_rate(config: Config, step: int, steps_per_epoch: int) -> float:
+    """lr at a step: constant when lr_final is blank, else a cosine from lr down to lr_final at the last step."""
+    if config.lr_final is None:
+        return config.lr
+    progress = min(1.0, step / max(1, config.epochs * steps_per_epoch))
+    return config.lr_final + (config.lr - config.lr_final) * 0.5 * (1.0 + math.cos(math.pi * progress))
+
+
+def scheduled_adam_regime(kind: Kind, config: Config, device: torch.device) -> Regime:
+    """autoencoder.adam_regime with the learning rate set before each step. The step count is Adam's
+    own (in its state), so a resumed run continues the schedule where the checkpoint left it."""
+    model = kind.init_model(config).to(device).to(memory_format=torch.channels_last)
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, betas=(config.beta1, config.beta2), fused=True)
+    x, _ = kind.device_tensors(config, device)
+    steps_per_epoch = -(-x.shape[0] // min(config.batch_size, x.shape[0]))
+    done: list[int] = []  # steps taken, read from Adam's state at the first step (after a resume's load)
+
+    def step(index: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        if not done:
+            states = list(optimizer.state.values())
+            done.append(int(states[0]["step"]) if states else 0)
+        for group in optimizer.param_groups:
+            group["lr"] = cosine_learning_rate(config, done[0], steps_per_epoch)
+        inputs = x[index]
+        loss = batch_loss(config, model, inputs, inputs, generator)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        done[0] += 1
+        return loss.detach()
+
+    def finish(trained: nn.Module) -> nn.Module:
+        return trained.to(memory_format=torch.contiguous_format).eval()
+
+    return Regime(model, {"": optimizer}, x.shape[0], step, finish)
+
+
+class AttributeAutoencoder(Kind):
+    name = "attributes"
+    summary = "autoencoder of shapes with several attributes (size, centre, angle, grey level), code of size d"
+    family = "attributes"
+    sides: ClassVar[tuple[str, ...]] = ("encoder", "decoder")
+
+    def build(self, config: Config) -> nn.Module:
+        return DISK.build(config)  # the paper's architecture; d channels at the code
+
+    def attribute_names(self, config: Config) -> list[str]:
+        """The attributes that vary in the run's data."""
+        return varying_attributes(config)
+
+    def angle_period(self, config: Config) -> float | None:
+        """The period of the shape's angle in degrees (None: a disk has no angle)."""
+        return ANGLE_PERIODS.get(config.shape)
+
+    def sample(self, config: Config, n: int, seed: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """n exact images (no Monte Carlo) with attributes drawn from the run's ranges; the varying ones."""
+        values = sample_attributes(config, n, np.random.default_rng(seed))
+        images = attribute_images(config.replace(mc_samples=0), values)
+        return images, {name: values[name] for name in self.attribute_names(config)}
+
+    def training_set(self, config: Config) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Images, the same images, and the varying attributes as columns (N, k)."""
+        values = sample_attributes(config, config.n_train, np.random.default_rng(config.seed))
+        images = attribute_images(config, values)
+        names = self.attribute_names(config)
+        return images, images, np.stack([values[name] for name in names], axis=1)
+
+    def regime(self, config: Config, device: torch.device) -> Regime:
+        return scheduled_adam_regime(self, config, device)
+
+
+ATTRIBUTES = AttributeAutoencoder()
