@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
@@ -20,9 +20,11 @@ from typing import Any
 import torch
 
 from .batched import can_batch, train_batched
+from .cluster import load_runs, train_on_cluster
 from .config import Config, parse_value
-from .loop import resolve_device
+from .loop import Callback, resolve_device
 from .runs import Run, load_run
+from .tensorboard_log import log_finished_run
 from .training import train
 
 
@@ -46,19 +48,29 @@ def sweep(
     workers: int | None = None,
     on_done: Callable[[int, str], Any] | None = None,
     batched: bool | None = None,
+    cluster: str | None = None,
+    callbacks: Iterable[Callback] = (),
 ) -> list[Run]:
     """Train every config into its folder, `workers` at a time; return the runs in order.
 
     `batched`: True trains the members as one grouped model (they must differ only in seed,
     regulariser and lambda), False as separate runs, None (default) batches on CUDA only.
+    `cluster`: a Dask scheduler (tcp://host:port) or local:N trains them instead (cluster.py);
+    `callbacks` then hear the progress of all runs together, and a run that failed there raises
+    cluster.RunsFailed once every other run is on disk.
     """
     if len(configs) != len(outs):
         raise ValueError("sweep: one output folder per config")
     configs = [c.validate() for c in configs]
+    if cluster is not None:
+        return load_runs(outs, train_on_cluster(configs, outs, cluster, on_done, callbacks))
     if batched is None:
         batched = can_batch(configs) and resolve_device(configs[0].device).type == "cuda"
     if batched:
         statuses = train_batched(configs, outs)
+        for config, out in zip(configs, outs):
+            if config.tensorboard:  # a grouped model has no loop callbacks: its members' events afterwards
+                log_finished_run(out)
         if on_done:
             for index, status in enumerate(statuses):
                 on_done(index, status)

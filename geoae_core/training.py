@@ -14,6 +14,7 @@ from .loop import Callback, CancelToken, resolve_device, run_loop, tuned_for
 from .presets import preset
 from .runs import Run
 from .store import read_config
+from .tensorboard_log import event_log
 
 
 def as_config(config_or_preset: Config | str | dict) -> Config:
@@ -50,6 +51,9 @@ def train(
         device = resolve_device(config.device)
         if out is not None and not resume:
             stack.enter_context(hold(out))  # one writer per run folder, from before the first file
+        logs = event_log(config, out)  # TensorBoard events, when the config asks for them
+        for log in logs:
+            stack.callback(log.close)
         stack.enter_context(tuned_for(device))
         regime = kind_of(config).regime(config, device)
-        return run_loop(config, regime, device, out, list(callbacks), cancel, resume)
+        return run_loop(config, regime, device, out, [*callbacks, *logs], cancel, resume)

@@ -309,7 +309,7 @@ def format_seconds(seconds: float) -> str:
 
 
 # settings that change where or how often a run is saved, not what it learns: left out of its name
-NOT_IN_NAMES = ("device", "checkpoint_every", "checkpoint_seconds")
+NOT_IN_NAMES = ("device", "checkpoint_every", "checkpoint_seconds", "tensorboard")  # where, not what, is trained
 MOST_IN_A_NAME = 3
 
 

@@ -127,6 +127,7 @@ def test_default_names_say_the_preset_and_what_changed():
     assert TrainingSession.default_name(preset("disks")) == "disks"
     assert TrainingSession.default_name(preset("position-decoder").replace(device="cpu")) == "position-decoder"
     assert TrainingSession.default_name(preset("disks").replace(lr=0.003, seed=2)) == "disks-lr0.003-seed2"
+    assert TrainingSession.default_name(preset("disks").replace(tensorboard=True, device="cpu")) == "disks"
     assert TrainingSession.default_name(preset("disks-hole-psi3").replace(lam=10.0)) == "disks-hole-psi3-lam10"
     edited = preset("disks").replace(bias=False, size=32, n_train=100, epochs=5, seed=1)
     assert TrainingSession.default_name(edited) == "disks-nobias-size32-ntrain100-epochs5-1more"

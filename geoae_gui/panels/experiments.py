@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from geoae_core.kinds import kind_of
 from geoae_core.runs import load_run
+from geoae_core.seeds import SeedBand, seed_bands
 
 from .. import engine
 from ..widgets.plots import make_plot, pen
@@ -159,6 +161,9 @@ class ExperimentsPanel(Panel):
             self.id_list.addItem(item)
         self.quick_box = QCheckBox("quick (small trainings)")
         self.quick_box.setChecked(True)
+        self.cluster_edit = QLineEdit()
+        self.cluster_edit.setPlaceholderText("Cluster: empty for this machine, local:N or tcp://host:8786")
+        self.cluster_edit.setToolTip('Train the runs on a Dask cluster (pip install "geoae[cluster]"; docs/cluster.md)')
         self.run_button = QPushButton("Run checked")
         self.run_button.clicked.connect(self.run_checked)
         self.cancel_button = QPushButton("Cancel")
@@ -176,6 +181,7 @@ class ExperimentsPanel(Panel):
         left.addWidget(self.available)
         left.addWidget(self.id_list, 1)
         left.addWidget(self.quick_box)
+        left.addWidget(self.cluster_edit)
         buttons = QHBoxLayout()
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.cancel_button)
@@ -210,11 +216,16 @@ class ExperimentsPanel(Panel):
         self.run_list.itemChanged.connect(lambda _item: self.plot_compared())
         self.reload_button = QPushButton("Reload runs")
         self.reload_button.clicked.connect(self.reload_runs)
+        self.individual_box = QCheckBox("each run too")
+        self.individual_box.setToolTip("beside each setting's mean and band, the curve of each of its seeds")
+        self.individual_box.toggled.connect(lambda _on: self.plot_compared())
         side.addWidget(QLabel("disk runs in the folder"))
         side.addWidget(self.run_list, 1)
+        side.addWidget(self.individual_box)
         side.addWidget(self.reload_button)
         self.compare_plot = make_plot("z(r) of the checked runs", "radius r (px)", "code z", legend=True)
-        self.compare_plot.getPlotItem().legend.setOffset((10, -10))  # bottom left: z(r) curves fall to the right
+        self.compare_plot.getPlotItem().legend.setOffset((10, 10))  # top left: the curves are drawn growing with r
+        self.bands: list[SeedBand] = []  # what the comparison shows, per setting
         compare_layout.addLayout(side, 1)
         compare_layout.addWidget(self.compare_plot, 3)
 
@@ -261,6 +272,8 @@ class ExperimentsPanel(Panel):
         quick = self.quick_box.isChecked()
         forward = _Throttle(reports.report.emit)
         kwargs: dict[str, Any] = {"quick": quick, "callbacks": [forward], "on_stage": forward, "cancel": self._cancel}
+        if self.cluster_edit.text().strip():  # empty: this machine, as before the field
+            kwargs["cluster"] = self.cluster_edit.text().strip()
 
         def work() -> Any:
             return run_ids(ids, out, **kwargs)
@@ -353,29 +366,68 @@ class ExperimentsPanel(Panel):
         ]
 
     def plot_compared(self) -> None:
+        """The checked runs grouped by setting: each group's mean z(r) with a band of one standard
+        deviation over its seeds (geoae_core.seeds), and each run's curve when asked."""
         item = self.compare_plot.getPlotItem()
         item.clear()
         if item.legend is not None:
             item.legend.clear()
         holes: set[tuple[float, float]] = set()
         problems = []
-        for index, path in enumerate(self.compared_paths()):
+        runs = []
+        for path in self.compared_paths():
             try:
                 run = load_run(path)
-                radii, z = engine.z_curve(run)
             except Exception as exc:
                 problems.append(f"{path.name}: {error_text(exc)}")
                 continue
-            holes.update((float(lo), float(hi)) for lo, hi in run.config.holes)
-            self.compare_plot.plot(
-                radii, z, pen=pen(index), symbol="o", symbolSize=4, symbolBrush=pen(index).color(), name=path.name
-            )
+            if run.config.code_size != 1:
+                problems.append(f"{path.name}: a code of size {run.config.code_size} (z(r) compares scalar codes)")
+                continue
+            runs.append(run)
+        try:
+            self.bands = seed_bands(runs)
+        except Exception as exc:
+            self.bands = []
+            problems.append(error_text(exc))
+        for index, band in enumerate(self.bands):
+            holes.update((float(lo), float(hi)) for run in band.runs for lo, hi in run.config.holes)
+            self._draw_band(index, band)
+        flipped = sum(sum(band.flipped) for band in self.bands)
+        negated = f"; {flipped} negated to grow with r" if flipped else ""
+        item.setTitle(f"z(r) of the checked runs by setting: mean ± 1 sd over the seeds{negated}")
         for lo, hi in sorted(holes):
             region = pg.LinearRegionItem(values=(lo, hi), movable=False, brush=pg.mkBrush(214, 39, 40, 35))
             region.setZValue(-10)
             item.addItem(region)
         if problems:
             self.show_warning("Not plotted: " + "; ".join(problems))
+
+    def _draw_band(self, index: int, band: SeedBand) -> None:
+        item = self.compare_plot.getPlotItem()
+        colour = pen(index).color()
+        if self.individual_box.isChecked():
+            for run, curve in zip(band.runs, band.curves):
+                name = run.path.name if run.path is not None else f"seed {run.config.seed}"
+                self.compare_plot.plot(band.radii, curve, pen=pen(index, 1.0, Qt.PenStyle.DotLine), name=name)
+        if len(band.runs) > 1:
+            bounds = [
+                pg.PlotDataItem(band.radii, band.mean + sign * band.std, pen=None, name=f"{band.label} mean {text} sd")
+                for sign, text in ((1, "+"), (-1, "-"))
+            ]
+            for bound in bounds:  # in the CSV export, not in the legend
+                item.addItem(bound)
+                item.legend.removeItem(bound)
+            fill = pg.FillBetweenItem(*bounds, brush=pg.mkBrush(colour.red(), colour.green(), colour.blue(), 60))
+            fill.setZValue(-5)
+            item.addItem(fill)
+            name = f"{band.label}: mean ± 1 sd of {len(band.runs)} seeds"
+        else:
+            only = band.runs[0]
+            name = only.path.name if only.path is not None else band.label
+        self.compare_plot.plot(
+            band.radii, band.mean, pen=pen(index), symbol="o", symbolSize=4, symbolBrush=colour, name=name
+        )
 
     def plots(self) -> dict[str, QWidget]:
         return {"compare_z": self.compare_plot}
