@@ -3,9 +3,11 @@
 Trains every setting below on the hole data set (radii in [11, 18] removed) with five seeds at
 the paper's scale (reproduce's full settings), side by side, into reproduce's own layout, so
 `geoae reproduce fig6 fig7 fig8 --out DIR` afterwards reuses every run. Then prints one
-markdown row per setting: the hole error ratio of each seed, their mean and spread over the
-seeds that trained, how many failed to train (a constant code, or an error above 50 even outside
-the hole, as reproduce counts them), how many kept a monotone code, the error outside the hole.
+markdown row per setting, with the numbers figures 7 and 8 judge: each seed's deviation of the
+code from the area trend inside the hole, their median and spread (largest minus smallest) over the
+seeds that trained, how many kept z(r) monotone, the median R^2 of z against r^2, each seed's
+hole error ratio, how many failed to train (a constant code, or an error above 50 even outside
+the hole), and the median errors in the hole and outside it.
 
 Usage: python scripts/hole_study.py --out DIR [--seeds 5] [--report-only]
 A run already finished in DIR is not trained again, so an interrupted study resumes.
@@ -17,10 +19,8 @@ import argparse
 import time
 from pathlib import Path
 
-import numpy as np
-
-from geoae_core import analysis
-from geoae_core.experiments import Context, failed_to_train
+from geoae_core.experiments import Context, failed_to_train, summary_of
+from geoae_core.experiments.holes import member_numbers
 from geoae_core.files import RunError
 from geoae_core.runs import load_run
 from geoae_core.sweep import sweep
@@ -75,34 +75,34 @@ def _finished(folder: Path) -> bool:
 
 
 def report(runs: list[tuple[str, Path, object]]) -> str:
+    """One row per setting, from the numbers reproduce's figures 7 and 8 judge (experiments.holes)."""
     rows: dict[str, list[dict]] = {}
     for setting, folder, _ in runs:
-        if not _finished(folder):
-            continue
-        run = load_run(folder)
-        hole = analysis.hole_report(run)
-        curve = analysis.z_curve(run)
-        smooth = analysis.smoothness(curve["radii"], curve["z"])
-        errors = {key: hole[key] for key in ("hole_error", "outside_error")}
-        rows.setdefault(setting, []).append({"hole_ratio": hole["ratio"], **errors, **smooth})
+        if _finished(folder):
+            rows.setdefault(setting, []).append(member_numbers(load_run(folder)))
     lines = [
-        "| setting | seeds | hole ratio per seed | mean ± sd (trained) | failed to train | monotone z "
-        "| error in the hole (median) | error outside (median) |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| setting | seeds | code deviation in the hole per seed | median (spread) | monotone z | area R^2 "
+        "| hole ratio per seed | failed to train | error in the hole (median) | error outside (median) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for setting, found in rows.items():
+        s = summary_of(found)
         failed = [failed_to_train(m) for m in found]
-        ratios = np.array([m["hole_ratio"] for m, f in zip(found, failed) if not f])
-        spread = f"{ratios.mean():.2f} ± {ratios.std():.2f}" if ratios.size else "-"
-        per_seed = ", ".join(f"{m['hole_ratio']:.2f}" + (" (failed)" if f else "") for m, f in zip(found, failed))
-        monotone = sum(m["monotonicity"] == 1.0 for m, f in zip(found, failed) if not f)
-        inside = np.median([m["hole_error"] for m in found])
-        outside = np.median([m["outside_error"] for m in found])
+        deviations = ", ".join(_number(m["hole_code_deviation"], f, ".3f") for m, f in zip(found, failed))
+        ratios = ", ".join(_number(m["hole_ratio"], f) for m, f in zip(found, failed))
+        median = _number(s["hole_code_deviation_median"], spec=".3f")
+        spread = _number(s["hole_code_deviation_spread"], spec=".3f")
         lines.append(
-            f"| {setting} | {len(found)} | {per_seed} | {spread} | {sum(failed)} | {monotone} "
-            f"| {inside:.2f} | {outside:.2f} |"
+            f"| {setting} | {len(found)} | {deviations} | {median} ({spread}) | {s['monotone_runs']} "
+            f"| {_number(s['area_r2_median'], spec='.4f')} | {ratios} | {s['failed_runs']} "
+            f"| {_number(s['hole_error_median'])} | {_number(s['outside_error_median'])} |"
         )
     return "\n".join(lines)
+
+
+def _number(value: float | None, failed: bool = False, spec: str = ".2f") -> str:
+    text = "-" if value is None else format(value, spec)
+    return f"{text} (failed)" if failed else text
 
 
 def main() -> None:

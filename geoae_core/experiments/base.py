@@ -137,6 +137,8 @@ def verdict(checks: list[Check]) -> bool:
 def short(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
+    if isinstance(value, list | tuple):  # a number per seed
+        return "[" + ", ".join(short(v) for v in value) + "]"
     return str(value)
 
 

@@ -1,4 +1,9 @@
-"""Figure 10: the position decoder maps z to a moving triangular Dirac (Section 5.4)."""
+"""Figure 10: the position decoder maps z to a moving triangular Dirac (Section 5.4).
+
+The peak is judged below the sample grid (evaluate.subsample_peak_positions, exact for the
+target triangle), so the check measures the decoder's error alone; the argmax peak, which adds
+up to half a sample of grid rounding, is reported beside it.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from .. import analysis
 from ..data import triangle_diracs
 from ..evaluate import reconstruction_errors
 from ..runs import Run
-from .base import Experiment, Measured, Numbers, Runs, above, at_most, reported
+from .base import Experiment, Measured, Numbers, Runs, above, below, reported
 from .context import Context
 from .drawing import new_figure
 
@@ -20,6 +25,12 @@ if TYPE_CHECKING:
 ID = "fig10"
 DECODERS = {"triangle": "position-decoder", "onehot": "position-decoder-onehot"}
 TITLES = {"triangle": "continuous triangular Diracs", "onehot": "one-hot targets"}
+# The target y_a(t) = max(0, 1 - |t - a|) is non-zero only within one sample of a (its
+# half-width). A decoded peak less than one sample from a lies where the target Dirac is, one
+# at a sample or more lies where the target is zero: the decoded Dirac is somewhere else. The
+# sub-sample estimate adds no error of its own on a perfect triangle, so the bound is the
+# decoder's alone (the argmax check had the same bound and spent up to half of it on the grid).
+PEAK_BOUND = 1.0
 
 
 def train(ctx: Context) -> Runs:
@@ -37,10 +48,13 @@ def half_integer_error(run: Run) -> float:
 def measure(runs: Runs) -> Numbers:
     report = analysis.position_decoder_report(runs["triangle"])
     return {
+        "max_subsample_peak_error": report["max_subsample_peak_error"],
+        "mean_subsample_peak_error": report["mean_subsample_peak_error"],
         "max_peak_error": report["max_peak_error"],
         "half_integer_error_triangle": half_integer_error(runs["triangle"]),
         "half_integer_error_onehot": half_integer_error(runs["onehot"]),
         "peak_error": report["peak_error"],
+        "subsample_peak_error": report["subsample_peak_error"],
         "positions": report["positions"],
     }
 
@@ -67,7 +81,14 @@ EXPERIMENT = Experiment(
     train=train,
     measure=measure,
     expectations=(
-        at_most("max_peak_error", 1.0, "peak position error in samples, over the whole range"),
+        below(
+            "max_subsample_peak_error",
+            PEAK_BOUND,
+            "sub-sample peak error in samples over the whole range: the decoded peak lies inside the "
+            "target triangle (half-width one sample)",
+        ),
+        reported("mean_subsample_peak_error", "mean over the positions, in samples"),
+        reported("max_peak_error", "the argmax on the sample grid: the decoder's error plus up to half a sample"),
         reported("half_integer_error_triangle"),
         above(
             "half_integer_error_onehot",
@@ -76,5 +97,5 @@ EXPERIMENT = Experiment(
         ),
     ),
     draw=draw,
-    details=("peak_error", "positions"),
+    details=("peak_error", "subsample_peak_error", "positions"),
 )

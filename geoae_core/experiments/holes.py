@@ -1,5 +1,8 @@
-"""The hole family behind figures 7 and 8: settings trained several times on the hole data set,
-each run's z(r), hole error ratio and smoothness, and the spread over a setting's runs."""
+"""The hole family behind figures 6 to 8: settings trained several times on the hole data set,
+each run's z(r), hole errors and smoothness, and their median and spread over a setting's runs.
+
+Statistics are taken over the runs that trained (failed_to_train says which did not; they are
+counted apart): a collapsed run errs everywhere, and its code has no shape to judge."""
 
 from __future__ import annotations
 
@@ -55,10 +58,11 @@ def measure_family(runs: Runs, variants: Variants) -> Family:
 
 
 def member_numbers(run: Run) -> dict[str, Any]:
-    """One run's z(r), hole ratio and smoothness."""
+    """One run's z(r), hole errors and ratio, and the smoothness of its code across the hole."""
     curve = analysis.z_curve(run)
     hole = analysis.hole_report(run)
     smooth = analysis.smoothness(curve["radii"], curve["z"])
+    code = analysis.hole_code_report(run)
     return {
         "seed": run.config.seed,
         "radii": curve["radii"],
@@ -68,6 +72,8 @@ def member_numbers(run: Run) -> dict[str, Any]:
         "outside_error": hole["outside_error"],
         "monotonicity": smooth["monotonicity"],
         "constant": smooth["constant"],
+        "hole_code_deviation": code["hole_code_deviation"],
+        "area_r2": code["area_r2"],
     }
 
 
@@ -89,23 +95,72 @@ def summary_of(members: list[dict[str, Any]]) -> dict[str, Any]:
         "monotonicity_mean": float(mono.mean()) if trained else None,
         "monotone_runs": int(sum(m["monotonicity"] == 1.0 for m in trained)),
         "runs": len(members),
+        "hole_code_deviation_runs": [m.get("hole_code_deviation") for m in members],
+        **{f"{key}_median": _median(trained, key) for key in MEDIANS},
+        "hole_code_deviation_spread": _spread(trained, "hole_code_deviation"),
     }
 
 
+# the numbers of a run whose median over a setting's trained runs the figures report
+MEDIANS = ("hole_code_deviation", "hole_error", "outside_error", "area_r2")
+
+
+def _values(members: list[dict[str, Any]], key: str) -> np.ndarray:
+    return np.array([m[key] for m in members if m.get(key) is not None], float)
+
+
+def _median(members: list[dict[str, Any]], key: str) -> float | None:
+    values = _values(members, key)
+    return float(np.median(values)) if values.size else None
+
+
+def _spread(members: list[dict[str, Any]], key: str) -> float | None:
+    """Largest minus smallest over the runs: how consistent a setting is from seed to seed."""
+    values = _values(members, key)
+    return float(values.max() - values.min()) if values.size else None
+
+
 def family_numbers(family: Family) -> Numbers:
-    """The family, its summary per setting, and each setting's mean hole ratio and failed runs."""
+    """The family, its summary per setting, and each setting's numbers under the names the checks read."""
     summary = {label: summary_of(members) for label, members in family.items()}
     numbers: Numbers = {"family": family, "summary": summary}
     for label, s in summary.items():
+        numbers[f"{label}_hole_code_deviation"] = s["hole_code_deviation_median"]
+        numbers[f"{label}_hole_code_deviation_spread"] = s["hole_code_deviation_spread"]
+        numbers[f"{label}_monotone_runs"] = s["monotone_runs"]
+        numbers[f"{label}_hole_error"] = s["hole_error_median"]
+        numbers[f"{label}_outside_error"] = s["outside_error_median"]
+        numbers[f"{label}_area_r2"] = s["area_r2_median"]
         numbers[f"{label}_hole_ratio"] = s["hole_ratio_mean"]
         numbers[f"{label}_failed_runs"] = s["failed_runs"]
+        numbers[f"{label}_runs"] = s["runs"]
     return numbers
 
 
-def family_expectations(variants: Variants) -> tuple[Expect, ...]:
-    """Each setting's mean hole ratio, then each one's number of failed runs, as reported numbers."""
-    ratios = [reported(f"{label}_hole_ratio", "mean over the runs that trained") for label in variants]
-    return (*ratios, *(reported(f"{label}_failed_runs") for label in variants))
+# what each of a setting's numbers is, as its reported line says
+NUMBER_WORDS = {
+    "hole_code_deviation": "median over the runs that trained of the largest |z - area trend| in the hole, "
+    "over z's range (trend: z against r^2 fitted outside the hole)",
+    "hole_code_deviation_spread": "largest minus smallest of that deviation over the runs that trained",
+    "monotone_runs": "runs that trained with z(r) monotone",
+    "hole_error": "median error (eq. 1) of the test radii in the hole",
+    "outside_error": "median error (eq. 1) of the test radii outside the hole",
+    "area_r2": "median R^2 of z against r^2 over every test radius",
+    "hole_ratio": "mean over the runs that trained of the hole error over the error outside",
+    "failed_runs": f"constant code or error above {FAILED_OUTSIDE_ERROR:g} outside the hole",
+}
+
+
+def family_expectations(variants: Variants, judged: tuple[Expect, ...] = ()) -> tuple[Expect, ...]:
+    """The `judged` checks, then every other number of every setting (NUMBER_WORDS), reported."""
+    names = {expect.name for expect in judged}
+    rest = [
+        reported(f"{label}_{key}", words)
+        for label in variants
+        for key, words in NUMBER_WORDS.items()
+        if f"{label}_{key}" not in names
+    ]
+    return (*judged, *rest)
 
 
 def family_figure(numbers: Numbers, title: str) -> Figure:
@@ -125,7 +180,9 @@ def family_figure(numbers: Numbers, title: str) -> Figure:
 
 
 def _panel_title(s: dict[str, Any]) -> str:
-    ratio = "no run trained" if s["hole_ratio_mean"] is None else f"hole ratio {s['hole_ratio_mean']:.2g}"
-    spread = "" if s["hole_ratio_std"] is None else f" ± {s['hole_ratio_std']:.1g}"
+    deviation = s["hole_code_deviation_median"]
+    if deviation is None:
+        return "no run trained"
+    spread = s["hole_code_deviation_spread"]
     failed = f", {s['failed_runs']} failed" if s["failed_runs"] else ""
-    return f"{ratio}{spread}{failed}"
+    return f"code off trend {deviation:.2g} (spread {spread:.2g}){failed}\nhole error {s['hole_error_median']:.3g}"

@@ -53,12 +53,19 @@ that prove it beside the paper's expectation, and the figure. Trained models are
 def _row(out: Path, name: str, claim: str) -> str:
     record = json.loads((out / f"{name}.json").read_text())
     verdict = record.get("verdict", "?")
+    shown = f"{verdict}<br>{_held(record)}" if verdict in ("pass", "fail") else verdict
     numbers = "<br>".join(_check_line(c) for c in record.get("checks", [])) or html.escape(record.get("error", ""))
     image = f'<a href="{name}.png"><img src="{name}.png" width="420"></a>' if (out / f"{name}.png").exists() else ""
     return (
         f'<tr class="{verdict}"><td><a href="{name}.json">{name}</a></td><td>{html.escape(claim)}</td>'
-        f"<td class=v>{verdict}</td><td>{numbers}</td><td>{image}</td></tr>"
+        f"<td class=v>{shown}</td><td>{numbers}</td><td>{image}</td></tr>"
     )
+
+
+def _held(record: dict[str, Any]) -> str:
+    """How many of the judged checks hold: a claim that holds in part reads as partial."""
+    judged = [c["passed"] for c in record.get("checks", []) if c["passed"] is not None]
+    return f"{sum(judged)} of {len(judged)} checks hold"
 
 
 def _check_line(check: dict[str, Any]) -> str:
