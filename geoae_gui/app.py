@@ -23,6 +23,12 @@ def window_size(text: str) -> tuple[int, int]:
     return width, height
 
 
+def non_negative_int(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of epochs")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="geoae-gui", description="Explore how autoencoders process size and position."
@@ -30,6 +36,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--run", type=Path, help="run folder to open (its parent folder fills the run browser)")
     parser.add_argument("--runs", type=Path, help="folder of runs to list in the browser")
     parser.add_argument("--panel", choices=PANELS, help="panel to show first")
+    parser.add_argument(
+        "--epoch",
+        type=non_negative_int,
+        metavar="E",
+        help="with --run: the Latent, Filters and Profile panels show the weights of epoch E (nearest snapshot)",
+    )
     parser.add_argument("--screenshot", type=Path, metavar="OUT.png", help="render offscreen, write the PNG, exit")
     parser.add_argument(
         "--export",
@@ -48,6 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.run is None:
             parser.error("--export needs --run RUN")
         return export_command(args.run, args.export, args.size)
+    if args.epoch is not None and args.run is None:
+        parser.error("--epoch needs --run RUN")
     if args.screenshot is not None:
         render_offscreen()
     elif cannot_open_a_window():
@@ -81,6 +95,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.run is not None and not window.open_run(args.run):
             print(f"geoae-gui: {window.message.label.text()}", file=sys.stderr)
+        if args.epoch is not None and window.run is not None and window.scrubber.show_epoch(args.epoch) is None:
+            print(f"geoae-gui: {args.run}: no snapshots of the weights during training to show", file=sys.stderr)
+            window.close()
+            return 2
         if args.panel:
             window.show_panel(args.panel)
         if args.size:

@@ -33,6 +33,7 @@ from .widgets.guide import Guide
 from .widgets.message import MessageBar
 from .widgets.plots import add_export_action
 from .widgets.run_browser import RunBrowser, list_runs
+from .widgets.scrubber import Scrubber
 from .worker import Task
 
 
@@ -105,6 +106,10 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.guide)
         layout.addWidget(self.message)
+        # an epoch slider over the run's snapshots, above the panels it drives
+        self.scrubber = Scrubber([self.latent_panel, self.filters_panel, self.profile_panel])
+        self.scrubber.watch(self.tabs)
+        layout.addWidget(self.scrubber)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self.run_label = QLabel("no run selected")
@@ -211,6 +216,7 @@ class MainWindow(QMainWindow):
             self.run = None
             for panel in self.panels.values():
                 panel.set_run(None)
+            self.scrubber.set_run(None)
             self.run_label.setText("no run selected")
             return True
         path = Path(path)
@@ -226,6 +232,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"geoae explorer: {path.name}")
         for panel in self.panels.values():
             panel.set_run(run)
+        self.scrubber.set_run(run)  # at the last epoch, or the latest snapshot of a training
         return True
 
     def open_run_dialog(self) -> None:
