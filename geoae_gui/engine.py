@@ -38,3 +38,27 @@ def training_points(run: Run, limit: int = 400) -> tuple[np.ndarray, np.ndarray]
 
 def hole_mask(radii: np.ndarray, run: Run) -> np.ndarray:
     return in_holes(radii, run.config.holes)
+
+
+# --- codes of size d >= 2 (the Latent explorer's codes view)
+def encoded_test_set(run: Run, n: int = 400) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """(z (n, d), {attribute: values (n,)}) of n fresh test inputs of the run's data."""
+    return analysis.encoded_test_set(run, n)
+
+
+def attribute_readout(run: Run) -> dict:
+    """What the code reads of each attribute: R^2 linear and quadratic, |correlation| per axis, fig3's question."""
+    return analysis.attribute_readout(run)
+
+
+def decode_grid(
+    run: Run, axes: tuple[int, int], values_a: np.ndarray, values_b: np.ndarray, held: np.ndarray
+) -> np.ndarray:
+    """Images (len(b), len(a), m, m) decoded in one batch over a grid of two axes, the others at `held`."""
+    return analysis.decode_grid(run, axes, values_a, values_b, held)
+
+
+def interpolate(run: Run, start: np.ndarray, end: np.ndarray, steps: int) -> np.ndarray:
+    """Images decoded along the straight line from code `start` to code `end` (figure 3, any d)."""
+    s = np.linspace(0.0, 1.0, steps, dtype=np.float32)[:, None]
+    return run.decode((1 - s) * np.asarray(start, np.float32) + s * np.asarray(end, np.float32))

@@ -1,4 +1,5 @@
-"""Latent explorer: decode z live, the encoder curve z(r), encode a disk, interpolate two codes."""
+"""Latent explorer: decode z live, the encoder curve z(r), encode a disk, interpolate two codes.
+A run whose code has d >= 2 axes is shown by the codes view (latent_codes.py) instead."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QSizePolicy,
     QSlider,
     QSpinBox,
+    QStackedLayout,
     QWidget,
 )
 
@@ -25,6 +28,7 @@ from .. import engine
 from ..widgets.live import Coalescer, SteadyRange, ValueLabel, keep_axes_static, keep_static
 from ..widgets.plots import FORMATS, ImagePlot, make_plot, pen, tile
 from .base import Panel, guarded
+from .latent_codes import CodesView
 
 SLIDER_STEPS = 1000
 
@@ -128,7 +132,13 @@ class LatentPanel(Panel):
         interp.addLayout(controls, 0, 0)
         interp.addWidget(self.strip_plot, 1, 0)
 
-        layout = QGridLayout(self.body)
+        self.scalar_view = QWidget()  # d = 1; the codes view shows d >= 2
+        self.codes_view = CodesView(self.show_error)
+        self.views = QStackedLayout(self.body)
+        self.views.addWidget(self.scalar_view)
+        self.views.addWidget(self.codes_view)
+        self.show_view(self.scalar_view)
+        layout = QGridLayout(self.scalar_view)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(decode_box, 0, 0)
         layout.addWidget(curve_box, 0, 1)
@@ -172,15 +182,23 @@ class LatentPanel(Panel):
         for region in self.hole_regions:
             self.z_plot.removeItem(region)
         self.hole_regions = []
+        autoencoder = run is not None and {"encoder", "decoder"} <= set(run.kind.sides)
+        codes = autoencoder and run.config.code_size > 1  # disks, or shapes with several attributes
+        self.show_view(self.codes_view if codes else self.scalar_view)
+        if not codes:
+            self.codes_view.clear()
         if run is None:
             self.show_info("Pick a disk run in the run browser to explore its code.")
+            return
+        if codes:
+            self.codes_view.show_run(run)
+            return
+        if autoencoder and run.kind.family != "disks":
+            self.show_info(f"This {run.config.kind} run has a code of size 1: the latent map needs two axes or more.")
             return
         if run.kind.family != "disks":
             elsewhere = "Filters and Position" if run.kind.family == "position" else "Filters"
             self.show_info(f"The latent explorer is for disk runs; this is a {run.config.kind} run: see {elsewhere}.")
-            return
-        if run.config.code_size != 1:
-            self.show_info(f"This run has a code of size {run.config.code_size}: the explorer drives a scalar code.")
             return
         radii, z = engine.z_curve(run)
         self.z_curve.setData(radii, z)
@@ -216,6 +234,13 @@ class LatentPanel(Panel):
         self.r_spin.setValue(round(r_max / 2, 2))
         self.set_radius(self.r_spin.value())
         self.update_strip()
+
+    def show_view(self, view: QWidget) -> None:
+        """The hidden view asks for no room: a d = 1 run's panel is as narrow as its own view."""
+        for page in (self.scalar_view, self.codes_view):
+            policy = QSizePolicy.Policy.Preferred if page is view else QSizePolicy.Policy.Ignored
+            page.setSizePolicy(policy, policy)
+        self.views.setCurrentWidget(view)
 
     def _fix_z_plot_range(self, r_max: float, z_range: tuple[float, float]) -> None:
         """Fit every radius and every z the controls allow once, so moving the line never rescales."""
@@ -313,12 +338,13 @@ class LatentPanel(Panel):
         return (self.z_updates, self.r_updates, self.strip_updates)
 
     def update_pending(self) -> bool:
-        return any(updates.pending for updates in self._updates())
+        return any(updates.pending for updates in self._updates()) or self.codes_view.update_pending()
 
     def flush_updates(self) -> None:
         """Show now what the controls asked for and the next frame would have shown."""
         for updates in self._updates():
             updates.flush()
+        self.codes_view.flush_updates()
 
     def export(self, folder: Path, formats: tuple[str, ...] = FORMATS) -> list[Path]:
         self.flush_updates()
@@ -344,4 +370,5 @@ class LatentPanel(Panel):
             "input": self.input_plot,
             "reconstruction": self.recon_plot,
             "interpolation": self.strip_plot,
+            **self.codes_view.plots(),
         }

@@ -74,3 +74,21 @@ def make_window(qtbot):
         window.close()
     windows.clear()
     gc.collect()  # this test's windows go now, on this thread, not in the middle of the next test
+
+
+@pytest.fixture(scope="session")
+def codes_folder(tmp_path_factory) -> Path:
+    """Tiny runs for the Latent explorer's codes view, 16 x 16 and trained for seconds: disk runs
+    `d3` (a code of size 3) and `d1` (a scalar code), and `xy`, disks-xy (r, cx, cy; d = 3)."""
+    import torch
+
+    folder = tmp_path_factory.mktemp("codes-runs")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    common = {"size": 16, "n_train": 300, "lr": 0.01, "device": "cpu", "seed": 1}
+    train("disks", out=folder / "d3", code_size=3, epochs=15, **common)
+    train("disks", out=folder / "d1", epochs=5, **common)
+    small_xy = {"r_min": 1.0, "r_max": 3.0, "cx_range": [-3.0, 3.0], "cy_range": [-3.0, 3.0], "encoder_depths": None}
+    train("disks-xy", out=folder / "xy", epochs=10, **small_xy, **common)
+    torch.set_num_threads(threads)
+    return folder

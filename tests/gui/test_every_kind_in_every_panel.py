@@ -19,10 +19,11 @@ def gan_run(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def runs_of_every_kind(runs_folder, gan_run):
-    """kind -> a small trained run of it (runs_folder's disk and position runs, and a GAN)."""
+def runs_of_every_kind(runs_folder, gan_run, codes_folder):
+    """kind -> a small trained run of it (runs_folder's disk and position runs, a GAN, and
+    codes_folder's disks-xy run for the shapes with several attributes)."""
     runs = {name: runs_folder / folder for name, folder in (("disk", "disk"), ("position-encoder", "pos-enc"))}
-    runs.update({"position-decoder": runs_folder / "pos-dec", "gan": gan_run})
+    runs.update({"position-decoder": runs_folder / "pos-dec", "gan": gan_run, "attributes": codes_folder / "xy"})
     assert set(runs) == set(KINDS)  # a new kind gets a run here too
     return runs
 
