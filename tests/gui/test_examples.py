@@ -16,6 +16,7 @@ def test_every_example_is_a_finished_run_and_all_fit_in_5_mb():
         run = load_run(folder)
         assert run.status == "finished" and run.config == preset(name).replace(device="cpu")  # made from the presets
         assert not (folder / "checkpoint.safetensors").exists()  # opened, never resumed
+        assert run.snapshot_epochs()[-1] == run.history[-1]["epoch"]  # the epoch slider replays its training
     size = sum(path.stat().st_size for path in EXAMPLES_FOLDER.rglob("*") if path.is_file())
     assert size < 5 * 2**20
 

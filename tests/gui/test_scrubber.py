@@ -3,6 +3,7 @@ Profile panels; hidden for runs without snapshots; following a run that trains."
 
 import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -85,7 +86,14 @@ def test_moving_the_scrubber_changes_the_learned_profile(window_on_disk):
     assert not np.allclose(profile, final, atol=1e-3)
 
 
-def test_another_run_resets_the_scrubber_and_a_run_without_snapshots_hides_it(window_on_disk, runs_folder):
+def without_snapshots(run: Path, folder: Path) -> Path:
+    """A copy of a run as run folders were written before snapshots."""
+    shutil.copytree(run, folder)
+    shutil.rmtree(folder / "snapshots")
+    return folder
+
+
+def test_another_run_resets_the_scrubber_and_a_run_without_snapshots_hides_it(window_on_disk, runs_folder, tmp_path):
     window, _run = window_on_disk
     window.show_panel("filters")
     window.scrubber.show_epoch(5)
@@ -95,7 +103,7 @@ def test_another_run_resets_the_scrubber_and_a_run_without_snapshots_hides_it(wi
         window.scrubber.epochs == other.snapshot_epochs() and window.scrubber.shown_epoch == other.history[-1]["epoch"]
     )
     assert window.filters_panel.run is window.run  # the final weights, not a snapshot
-    assert window.set_run(EXAMPLES_FOLDER / "disks")  # trained before snapshots
+    assert window.set_run(without_snapshots(EXAMPLES_FOLDER / "disks", tmp_path / "old"))
     assert window.scrubber.epochs == [] and not window.scrubber.isVisible()
 
 
@@ -130,8 +138,7 @@ def test_geoae_gui_epoch_option(runs_folder, tmp_path, capsys):
         ["--run", str(runs_folder / "disk"), "--panel", "filters", "--epoch", "2", "--screenshot", str(out)]
     )
     assert code == 0 and out.stat().st_size > 10_000
-    code = app.main(["--run", str(EXAMPLES_FOLDER / "disks"), "--epoch", "2", "--screenshot", str(out)])
+    old = without_snapshots(EXAMPLES_FOLDER / "disks", tmp_path / "old")
+    code = app.main(["--run", str(old), "--epoch", "2", "--screenshot", str(out)])
     err = capsys.readouterr().err.strip().splitlines()
-    assert code == 2 and err == [
-        f"geoae-gui: {EXAMPLES_FOLDER / 'disks'}: no snapshots of the weights during training to show"
-    ]
+    assert code == 2 and err == [f"geoae-gui: {old}: no snapshots of the weights during training to show"]
