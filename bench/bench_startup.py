@@ -3,7 +3,8 @@
 Needs an X server (`Xvfb :79 &` then `DISPLAY=:79 python bench/bench_startup.py`) and xdotool.
 Each program is started as a fresh process, alternating, `--repeats` times; the time is from
 the start of the process to xdotool seeing its window mapped: geoae-gui's first window (it
-says the engine is loading) and the explorer itself, ready to use. Prints medians and ratios.
+says the engine is loading) and the explorer itself, ready to use; then from Ctrl+Q to the end of
+the process (the bare window quits on Ctrl+Q too). Prints medians and ratios.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ import time
 
 BARE = """
 import sys
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QMainWindow
 import pyqtgraph as pg
 app = QApplication(sys.argv)
 window = QMainWindow()
 window.setWindowTitle("bare-window-bench")
 window.setCentralWidget(pg.PlotWidget())
+QShortcut(QKeySequence("Ctrl+Q"), window, window.close)
 window.resize(1400, 900)
 window.show()
 app.exec()
@@ -31,24 +34,36 @@ app.exec()
 
 
 def seconds_to_windows(command: list[str], titles: list[str], env: dict[str, str]) -> list[float]:
-    """Seconds from the launch until each window (a title regex, in order) is mapped."""
+    """Seconds from the launch until each window (a title regex, in order) is mapped, then from
+    Ctrl+Q (File > Quit) in the last one to the end of the process."""
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     seconds = []
     try:
         for title in titles:
-            subprocess.run(
+            found = subprocess.run(
                 ["xdotool", "search", "--sync", "--onlyvisible", "--name", title],
                 env=env,
-                stdout=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
                 timeout=120,
                 check=True,
             )
             seconds.append(time.perf_counter() - started)
+        time.sleep(1.0)  # let the window settle before quitting it
+        window = found.stdout.split()[-1]
+        closing = time.perf_counter()
+        subprocess.run(["xdotool", "windowfocus", "--sync", window, "key", "ctrl+q"], env=env, check=True, timeout=30)
+        try:
+            process.wait(30)
+            seconds.append(time.perf_counter() - closing)
+        except subprocess.TimeoutExpired:
+            seconds.append(float("nan"))
         return seconds
     finally:
-        process.terminate()
-        process.wait(30)
+        if process.poll() is None:
+            process.terminate()
+            process.wait(30)
 
 
 def main() -> int:
@@ -63,15 +78,22 @@ def main() -> int:
         geoae = [sys.executable, "-m", "geoae_gui.app", "--runs", os.path.join(home, "runs")]
         bare = [sys.executable, "-c", BARE]
         times: dict[str, list[float]] = {"bare window": [], "first window": [], "explorer ready": []}
+        closing: dict[str, list[float]] = {"bare window": [], "geoae-gui": []}
         for _ in range(args.repeats):
-            times["bare window"] += seconds_to_windows(bare, ["bare-window-bench"], env)
-            first, ready = seconds_to_windows(geoae, ["^geoae explorer", "^geoae explorer(: .*)?$"], env)
+            shown, closed = seconds_to_windows(bare, ["bare-window-bench"], env)
+            times["bare window"].append(shown)
+            closing["bare window"].append(closed)
+            first, ready, closed = seconds_to_windows(geoae, ["^geoae explorer", "^geoae explorer(: .*)?$"], env)
             times["first window"].append(first)
             times["explorer ready"].append(ready)
+            closing["geoae-gui"].append(closed)
     medians = {name: statistics.median(values) for name, values in times.items()}
     for name, values in times.items():
         ratio = medians[name] / medians["bare window"]
         print(f"{name:<15} median {medians[name]:.2f} s, {ratio:.2f}x  ({', '.join(f'{v:.2f}' for v in values)})")
+    for name, values in closing.items():
+        each = ", ".join(f"{v:.2f}" for v in values)
+        print(f"Ctrl+Q to exit, {name}: median {statistics.median(values):.2f} s  ({each})")
     print(f"load {os.getloadavg()[0]:.2f}")
     return 0
 

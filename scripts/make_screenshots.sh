@@ -14,4 +14,12 @@ for shot in train:disks:train latent:disks:latent filters:disks:filters filters-
   QT_QPA_PLATFORM=offscreen GEOAE_GUI_SETTINGS="$scratch/settings.ini" "$repo/.venv/bin/geoae-gui" \
     --run "runs/$run" --panel "$panel" --screenshot "$repo/assets/screenshots/$name.png" >/dev/null
 done
+# the codes view (d = 3) needs a disks-xy run: GEOAE_XY_RUN=DIR reuses one, else it is trained (minutes)
+if [ -n "${GEOAE_XY_RUN:-}" ]; then
+  cp -r "$GEOAE_XY_RUN" runs/disks-xy
+else
+  "$repo/.venv/bin/geoae" train --preset disks-xy --out runs/disks-xy >/dev/null
+fi
+QT_QPA_PLATFORM=offscreen GEOAE_GUI_SETTINGS="$scratch/settings.ini" "$repo/.venv/bin/geoae-gui" \
+  --run runs/disks-xy --panel latent --screenshot "$repo/assets/screenshots/latent-codes.png" >/dev/null
 ls "$repo/assets/screenshots"
