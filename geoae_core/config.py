@@ -377,8 +377,15 @@ SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
 FIELD_TYPES = {s.name: s.type for s in SETTINGS}
 # settings added after run folders were first written: a config.json without them takes the default
 ADDED_LATER = (
-    "checkpoint_seconds", "cx_range", "cy_range", "b_range", "angle_range", "grey_range", "attribute_holes",
-    "lr_final", "tensorboard",
+    "checkpoint_seconds",
+    "cx_range",
+    "cy_range",
+    "b_range",
+    "angle_range",
+    "grey_range",
+    "attribute_holes",
+    "lr_final",
+    "tensorboard",
 )
 
 

@@ -10,8 +10,13 @@ XY = {"kind": "attributes", "code_size": 3, "cx_range": [-12.0, 12.0], "cy_range
 # rate and a little encoder weight decay, which makes the code easier to read (docs/beyond.md says
 # what each took); the ellipses and squares at size 32, four times faster
 BEYOND_TRAINING = {
-    "encoder_depths": [8, 16, 16, 16, 16], "batch_size": 64, "epochs": 300, "lr": 0.002, "lr_final": 2e-5,
-    "regulariser": "psi3", "lam": 0.01,
+    "encoder_depths": [8, 16, 16, 16, 16],
+    "batch_size": 64,
+    "epochs": 300,
+    "lr": 0.002,
+    "lr_final": 2e-5,
+    "regulariser": "psi3",
+    "lam": 0.01,
 }
 BEYOND_32 = {**BEYOND_TRAINING, "size": 32, "encoder_depths": [8, 16, 16, 16]}
 
@@ -61,13 +66,27 @@ PRESETS: dict[str, tuple[str, dict]] = {
     ),
     "ellipses-axes": (
         "Beyond: centred axis-aligned ellipses, semi-axes a and b in (2, 14) each, size 32, d = 2",
-        {"kind": "attributes", "shape": "ellipse", "code_size": 2, "r_min": 2.0, "r_max": 14.0, "b_range": [2.0, 14.0],
-         **BEYOND_32},
+        {
+            "kind": "attributes",
+            "shape": "ellipse",
+            "code_size": 2,
+            "r_min": 2.0,
+            "r_max": 14.0,
+            "b_range": [2.0, 14.0],
+            **BEYOND_32,
+        },
     ),
     "squares-rotated": (
         "Beyond: centred squares, half-side in (2, 11) and angle in [0, 90), size 32, d = 3 (the angle is a circle)",
-        {"kind": "attributes", "shape": "square", "code_size": 3, "r_min": 2.0, "r_max": 11.0,
-         "angle_range": [0.0, 90.0], **BEYOND_32},
+        {
+            "kind": "attributes",
+            "shape": "square",
+            "code_size": 3,
+            "r_min": 2.0,
+            "r_max": 11.0,
+            "angle_range": [0.0, 90.0],
+            **BEYOND_32,
+        },
     ),
 }
 
