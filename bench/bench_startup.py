@@ -33,6 +33,20 @@ app.exec()
 """
 
 
+def mapped_window(title: str, env: dict[str, str], timeout: float = 120.0) -> str:
+    """The id of the first visible window whose name matches, polled every 10 ms (xdotool's own
+    --sync polls every half second, too coarse for a launch of half a second)."""
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        found = subprocess.run(
+            ["xdotool", "search", "--onlyvisible", "--name", title], env=env, capture_output=True, text=True
+        )
+        if found.returncode == 0 and found.stdout.split():
+            return found.stdout.split()[-1]
+        time.sleep(0.01)
+    raise TimeoutError(f"no window named {title!r} within {timeout:.0f} s")
+
+
 def seconds_to_windows(command: list[str], titles: list[str], env: dict[str, str]) -> list[float]:
     """Seconds from the launch until each window (a title regex, in order) is mapped, then from
     Ctrl+Q (File > Quit) in the last one to the end of the process."""
@@ -41,17 +55,9 @@ def seconds_to_windows(command: list[str], titles: list[str], env: dict[str, str
     seconds = []
     try:
         for title in titles:
-            found = subprocess.run(
-                ["xdotool", "search", "--sync", "--onlyvisible", "--name", title],
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=120,
-                check=True,
-            )
+            window = mapped_window(title, env)
             seconds.append(time.perf_counter() - started)
         time.sleep(1.0)  # let the window settle before quitting it
-        window = found.stdout.split()[-1]
         closing = time.perf_counter()
         subprocess.run(["xdotool", "windowfocus", "--sync", window, "key", "ctrl+q"], env=env, check=True, timeout=30)
         try:
