@@ -13,9 +13,8 @@ import torch
 from torch import nn
 
 from ..config import Config
-from ..losses import batch_loss
 from ..shapes import ANGLE_PERIODS, attribute_images, sample_attributes, varying_attributes
-from .autoencoder import DISK
+from .autoencoder import DISK, adam_regime
 from .base import Kind, Regime
 
 
@@ -25,35 +24,6 @@ def cosine_learning_rate(config: Config, step: int, steps_per_epoch: int) -> flo
         return config.lr
     progress = min(1.0, step / max(1, config.epochs * steps_per_epoch))
     return config.lr_final + (config.lr - config.lr_final) * 0.5 * (1.0 + math.cos(math.pi * progress))
-
-
-def scheduled_adam_regime(kind: Kind, config: Config, device: torch.device) -> Regime:
-    """autoencoder.adam_regime with the learning rate set before each step. The step count is Adam's
-    own (in its state), so a resumed run continues the schedule where the checkpoint left it."""
-    model = kind.init_model(config).to(device).to(memory_format=torch.channels_last)
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, betas=(config.beta1, config.beta2), fused=True)
-    x, _ = kind.device_tensors(config, device)
-    steps_per_epoch = -(-x.shape[0] // min(config.batch_size, x.shape[0]))
-    done: list[int] = []  # steps taken, read from Adam's state at the first step (after a resume's load)
-
-    def step(index: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-        if not done:
-            states = list(optimizer.state.values())
-            done.append(int(states[0]["step"]) if states else 0)
-        for group in optimizer.param_groups:
-            group["lr"] = cosine_learning_rate(config, done[0], steps_per_epoch)
-        inputs = x[index]
-        loss = batch_loss(config, model, inputs, inputs, generator)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        done[0] += 1
-        return loss.detach()
-
-    def finish(trained: nn.Module) -> nn.Module:
-        return trained.to(memory_format=torch.contiguous_format).eval()
-
-    return Regime(model, {"": optimizer}, x.shape[0], step, finish)
 
 
 class AttributeAutoencoder(Kind):
@@ -87,7 +57,10 @@ class AttributeAutoencoder(Kind):
         return images, images, np.stack([values[name] for name in names], axis=1)
 
     def regime(self, config: Config, device: torch.device) -> Regime:
-        return scheduled_adam_regime(self, config, device)
+        def schedule(step: int, steps_per_epoch: int) -> float:
+            return cosine_learning_rate(config, step, steps_per_epoch)
+
+        return adam_regime(self, config, device, torch.channels_last, schedule)
 
 
 ATTRIBUTES = AttributeAutoencoder()
