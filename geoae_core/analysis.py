@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .data import in_holes, make_images, onehot
+from .data import in_holes, make_images
 from .evaluate import evaluate_position_decoder, linear_fit, reconstruction_errors, test_radii
 from .files import RunError
 from .runs import Run
@@ -390,12 +390,7 @@ FIGURE3_FUNCTIONS = ("value", "square")  # fig3's question: does z follow the at
 def attribute_names(run: Run) -> list[str]:
     """The attributes of the run's data that vary: ["r"] for a disk run, ["r", "cx", "cy"] for
     disks-xy, ["position"] for a position encoder; [] where no encoder reads them (a GAN)."""
-    kind = run.kind
-    if hasattr(kind, "attribute_names"):
-        return kind.attribute_names(run.config)
-    if "encoder" not in kind.sides:
-        return []
-    return ["position"] if kind.family == "position" else ["r"]
+    return run.kind.attribute_names(run.config)
 
 
 # the last few test sets drawn: they depend on the settings only, so the training scrubber, which
@@ -409,24 +404,12 @@ def _fresh_test_set(run: Run, n: int, seed: int) -> tuple[np.ndarray, dict[str, 
     if key in _TEST_SETS:
         _TEST_SETS.move_to_end(key)
     else:
-        inputs, values = _draw_test_set(run, n, seed)
+        inputs, values = run.kind.sample(run.config, n, seed)
         _TEST_SETS[key] = inputs, values
         while len(_TEST_SETS) > _TEST_SETS_KEPT:
             _TEST_SETS.popitem(last=False)
     inputs, values = _TEST_SETS[key]  # the inputs are only encoded; the values go out as copies
     return inputs, {name: np.array(v, float) for name, v in values.items()}
-
-
-def _draw_test_set(run: Run, n: int, seed: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    kind, config = run.kind, run.config
-    if hasattr(kind, "sample"):
-        return kind.sample(config, n, seed)
-    rng = np.random.default_rng(seed)
-    if kind.family == "position":
-        positions = rng.integers(0, config.size, size=n)
-        return onehot(positions, config.size), {"position": positions.astype(float)}
-    radii = np.maximum(rng.uniform(config.r_min, config.radius_max, size=n), 1e-3)
-    return _test_images(run, radii), {"r": radii}
 
 
 def encoded_test_set(run: Run, n: int = 400, seed: int = 0) -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -464,7 +447,7 @@ def least_squares_r2(features: np.ndarray, target: np.ndarray) -> float:
 def _angle_circle(run: Run, degrees: np.ndarray) -> np.ndarray:
     """An angle as a point of the circle, (cos, sin) of 360/period times it: a square's angle and the
     same angle plus 90 degrees are one image, and one point here."""
-    period = run.kind.angle_period(run.config) if hasattr(run.kind, "angle_period") else None
+    period = run.kind.angle_period(run.config)
     turns = 2 * np.pi * degrees / (period or 360.0)
     return np.stack([np.cos(turns), np.sin(turns)], axis=1)
 

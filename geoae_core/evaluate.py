@@ -152,7 +152,7 @@ def evaluate_attributes(run: Run, n: int = 400, seed: int = 0) -> dict[str, Any]
 
 def evaluate(run: Run) -> dict[str, Any]:
     """The report of `geoae eval` for any run kind."""
-    if hasattr(run.kind, "sample"):  # shapes with several attributes, drawn by the kind
+    if run.kind.family == "attributes":  # shapes with several attributes, drawn by the kind
         return evaluate_attributes(run)
     if run.kind.family != "position":  # images of disks in, whichever network makes the codes
         return evaluate_disk(run)

@@ -68,6 +68,14 @@ class DiskAutoencoder(Kind):
             Encoder(encoder_channels(config), 2, **common), Decoder(decoder_channels(config), 2, **common)
         )
 
+    def attribute_names(self, config: Config) -> list[str]:
+        return ["r"]
+
+    def sample(self, config: Config, n: int, seed: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Exact images (no Monte Carlo, whatever the run trained on) of radii drawn over its range."""
+        radii = np.maximum(np.random.default_rng(seed).uniform(config.r_min, config.radius_max, size=n), 1e-3)
+        return make_images(config.replace(mc_samples=0), radii), {"r": radii}
+
     def training_set(self, config: Config) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         radii = training_radii(config)
         images = make_images(config, radii)

@@ -56,6 +56,18 @@ class Kind:
         """The network, with torch's default (unseeded) initialisation."""
         raise NotImplementedError
 
+    def attribute_names(self, config: Config) -> list[str]:
+        """The attributes of the data that vary and an encoder reads ([] where no encoder does)."""
+        return []
+
+    def angle_period(self, config: Config) -> float | None:
+        """The period in degrees of an angle attribute (None: the data have no angle)."""
+        return None
+
+    def sample(self, config: Config, n: int, seed: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """n fresh exact inputs, attributes drawn from the run's ranges: (inputs, {name: values})."""
+        raise RunError(f"a {self.name} run has no encoder to read attributes from")
+
     def training_set(self, config: Config) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(inputs, targets, parameters): numpy arrays, targets the very inputs for an autoencoder."""
         raise NotImplementedError

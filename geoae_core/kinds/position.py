@@ -31,6 +31,13 @@ class PositionEncoder(_PositionNetwork):
     sides: ClassVar[tuple[str, ...]] = ("encoder",)
     channel_axes = (True, False)  # signals in, positions out
 
+    def attribute_names(self, config: Config) -> list[str]:
+        return ["position"]
+
+    def sample(self, config: Config, n: int, seed: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        positions = np.random.default_rng(seed).integers(0, config.size, size=n)
+        return onehot(positions, config.size), {"position": positions.astype(float)}
+
     def build(self, config: Config) -> nn.Module:
         return Autoencoder(Encoder(encoder_channels(config), 1, bias=config.bias, alpha=config.alpha), None)
 
