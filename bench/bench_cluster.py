@@ -7,7 +7,12 @@ epochs. The runs do not depend on one another (no run starts from another's weig
 longest chain of dependent runs is one run, and N workers need at least max(longest run, total/N);
 the figure given is a greedy schedule, longest runs first, onto N workers.
 
+`--dask-environ` adds a third contender: the LocalCluster with Dask's own worker environment
+(MALLOC_TRIM_THRESHOLD_=65536, which geoae unsets: cluster.LOCAL_WORKER_ENVIRON), to show what
+that setting costs.
+
 Usage: python bench/bench_cluster.py [--runs 8] [--epochs 5] [--workers 2] [--repeats 2] [--no-estimate]
+                                     [--dask-environ]
 """
 
 import argparse
@@ -20,7 +25,7 @@ from pathlib import Path
 
 import torch
 
-from geoae_core import preset, train
+from geoae_core import cluster, preset, train
 from geoae_core.experiments import EXPERIMENTS, expand_ids
 from geoae_core.experiments.runner import Plan
 from geoae_core.sweep import sweep
@@ -34,21 +39,40 @@ def timed(function) -> float:
     return time.perf_counter() - tick
 
 
+def on_cluster(configs, outs, workers: int, environ: dict) -> None:
+    geoae_environ = cluster.LOCAL_WORKER_ENVIRON
+    cluster.LOCAL_WORKER_ENVIRON = environ
+    try:
+        sweep(configs, outs, cluster=f"local:{workers}")
+    finally:
+        cluster.LOCAL_WORKER_ENVIRON = geoae_environ
+
+
 def compare(args: argparse.Namespace) -> None:
-    """The two, alternated `--repeats` times (the load of a shared machine drifts); the best of each."""
+    """The contenders, alternated `--repeats` times (the load of a shared machine drifts); the best of each."""
     configs = [preset(args.preset).replace(epochs=args.epochs, seed=s, device="cpu") for s in range(args.runs)]
-    times: dict[str, list[float]] = {"pool": [], "dask": []}
+    contenders = {
+        "process pool (today's sweep)": partial(sweep, workers=args.workers),
+        f"--cluster local:{args.workers} (started and closed inside)": partial(
+            on_cluster, workers=args.workers, environ=cluster.LOCAL_WORKER_ENVIRON
+        ),
+    }
+    if args.dask_environ:
+        contenders[f"--cluster local:{args.workers}, Dask's worker environment"] = partial(
+            on_cluster, workers=args.workers, environ={}
+        )
+    times: dict[str, list[float]] = {name: [] for name in contenders}
     for _ in range(args.repeats):
-        with tempfile.TemporaryDirectory() as folder:
-            pool_outs, dask_outs = ([Path(folder) / f"{kind}{i}" for i in range(args.runs)] for kind in times)
-            times["pool"].append(timed(partial(sweep, configs, pool_outs, workers=args.workers)))
-            times["dask"].append(timed(partial(sweep, configs, dask_outs, cluster=f"local:{args.workers}")))
-    pool, cluster = min(times["pool"]), min(times["dask"])
+        for name, contender in contenders.items():
+            with tempfile.TemporaryDirectory() as folder:
+                outs = [Path(folder) / f"run{i}" for i in range(args.runs)]
+                times[name].append(timed(partial(contender, configs, outs)))
     print(f"{args.runs} x {args.preset}, {args.epochs} epochs each, {args.workers} workers x 1 thread")
-    print(f"process pool (today's sweep): {', '.join(f'{t:.1f}' for t in times['pool'])} s")
-    dask = ", ".join(f"{t:.1f}" for t in times["dask"])
-    print(f"--cluster local:{args.workers} (cluster started and closed inside): {dask} s")
-    print(f"cluster / pool, best of each: {cluster / pool:.3f} ({(cluster / pool - 1) * 100:+.1f}%)")
+    pool = min(next(iter(times.values())))
+    for name, seconds in times.items():
+        ratio = min(seconds) / pool
+        listed = ", ".join(f"{t:.1f}" for t in seconds)
+        print(f"{name}: {listed} s; best / the pool's best {ratio:.3f} ({(ratio - 1) * 100:+.1f}%)")
 
 
 def planned_runs() -> list:
@@ -103,6 +127,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--no-estimate", action="store_true")
+    parser.add_argument("--dask-environ", action="store_true", help="also time Dask's own worker environment")
     args = parser.parse_args()
     compare(args)
     if not args.no_estimate:
