@@ -55,6 +55,7 @@ class KindEntry:
     scalar_code: bool = True
     diracs: bool = False  # 1-D Diracs: the dirac and position_target settings apply
     attributes: bool = False  # images of shapes with several attributes: position, angle, grey level
+    lr_schedule: bool = True  # trained by adam_regime, which honours lr_final (the GAN has its own loop)
 
 
 # The registry of kinds: adding a kind is its module in geoae_core/kinds/ and one line here.
@@ -62,7 +63,7 @@ KIND_TABLE = (
     KindEntry("disk", "autoencoder", default_encoder_depths, scalar_code=False),
     KindEntry("position-encoder", "position", diracs=True),
     KindEntry("position-decoder", "position", decoder_depths=position_decoder_depths, diracs=True),
-    KindEntry("gan", "gan"),
+    KindEntry("gan", "gan", lr_schedule=False),
     KindEntry("attributes", "attributes", default_encoder_depths, scalar_code=False, attributes=True),
 )
 KIND_ENTRIES = {entry.name: entry for entry in KIND_TABLE}
@@ -71,6 +72,7 @@ POSITION_KINDS = tuple(entry.name for entry in KIND_TABLE if entry.diracs)
 ANY_CODE_KINDS = tuple(entry.name for entry in KIND_TABLE if not entry.scalar_code)
 DISK_KINDS = tuple(entry.name for entry in KIND_TABLE if not entry.diracs)  # their data are disk images
 ATTRIBUTE_KINDS = tuple(entry.name for entry in KIND_TABLE if entry.attributes)
+SCHEDULED_KINDS = tuple(entry.name for entry in KIND_TABLE if entry.lr_schedule)
 
 
 # ------------------------------------------------ compound rules, named in the declarations below
@@ -283,7 +285,7 @@ class Config:
     )
     lr_final: float | None = setting(
         None, "Final learning rate", "Training", "cosine decay of the learning rate down to this at the last epoch",
-        minimum=0.0, step=0.0001, decimals=6, blank="constant", kinds=ATTRIBUTE_KINDS,
+        minimum=0.0, step=0.0001, decimals=6, blank="constant", kinds=SCHEDULED_KINDS,
     )
     beta1: float = setting(
         0.9, "Adam β1", "Training", "Adam's first-moment decay", minimum=0.0, maximum=1, below_maximum=True,

@@ -168,13 +168,22 @@ def test_runs_without_an_encoder_have_no_test_set():
 
 # --------------------------------------------------------------------------- the learning-rate schedule
 def test_the_cosine_schedule_goes_from_lr_to_lr_final():
-    from geoae_core.kinds.attributes import cosine_learning_rate
+    from geoae_core.kinds.autoencoder import cosine_learning_rate
 
     config = Config.from_dict({**SMALL_XY, "epochs": 10})
     assert cosine_learning_rate(config, 0, 5) == pytest.approx(config.lr)
     assert cosine_learning_rate(config, 25, 5) == pytest.approx((config.lr + config.lr_final) / 2)
     assert cosine_learning_rate(config, 50, 5) == pytest.approx(config.lr_final)
     assert cosine_learning_rate(config.replace(lr_final=None), 30, 5) == config.lr
+
+
+@pytest.mark.parametrize("kind", ["disk", "position-decoder", "position-encoder"])
+def test_every_adam_kind_follows_lr_final(kind):
+    """lr_final is honoured by every kind adam_regime trains, not by the attributes kind alone."""
+    settings = {"kind": kind, "size": 16, "n_train": 64, "batch_size": 32, "epochs": 3, "device": "cpu"}
+    constant, decayed = train(settings), train({**settings, "lr_final": 0.0})
+    assert constant.history[0]["loss"] == decayed.history[0]["loss"]  # the first step has lr either way
+    assert constant.history[-1]["loss"] != decayed.history[-1]["loss"]
 
 
 def test_a_resumed_run_continues_the_schedule_bitwise(tmp_path):

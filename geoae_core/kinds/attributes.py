@@ -1,11 +1,10 @@
 """Image autoencoders whose data have several attributes (issue 14): disks, squares or ellipses with a
 size, a centre, an angle and a grey level, each drawn from its own range minus its holes, through
 the paper's architecture with a code of any size d. Trained as the disk autoencoder (Adam on eq. 1,
-plus lambda * psi), with an optional cosine decay of the learning rate (lr_final)."""
+plus lambda * psi)."""
 
 from __future__ import annotations
 
-import math
 from typing import ClassVar
 
 import numpy as np
@@ -16,14 +15,6 @@ from ..config import Config
 from ..shapes import ANGLE_PERIODS, attribute_images, sample_attributes, varying_attributes
 from .autoencoder import DISK, adam_regime
 from .base import Kind, Regime
-
-
-def cosine_learning_rate(config: Config, step: int, steps_per_epoch: int) -> float:
-    """lr at a step: constant when lr_final is blank, else a cosine from lr down to lr_final at the last step."""
-    if config.lr_final is None:
-        return config.lr
-    progress = min(1.0, step / max(1, config.epochs * steps_per_epoch))
-    return config.lr_final + (config.lr - config.lr_final) * 0.5 * (1.0 + math.cos(math.pi * progress))
 
 
 class AttributeAutoencoder(Kind):
@@ -57,10 +48,7 @@ class AttributeAutoencoder(Kind):
         return images, images, np.stack([values[name] for name in names], axis=1)
 
     def regime(self, config: Config, device: torch.device) -> Regime:
-        def schedule(step: int, steps_per_epoch: int) -> float:
-            return cosine_learning_rate(config, step, steps_per_epoch)
-
-        return adam_regime(self, config, device, torch.channels_last, schedule)
+        return adam_regime(self, config, device, torch.channels_last)
 
 
 ATTRIBUTES = AttributeAutoencoder()

@@ -3,7 +3,7 @@ images out, through a code of size d; Adam on eq. 1, plus lambda * psi."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
 from typing import ClassVar
 
 import numpy as np
@@ -17,17 +17,19 @@ from ..models import Autoencoder, Decoder, Encoder, decoder_channels, encoder_ch
 from .base import Kind, Regime
 
 
-def adam_regime(
-    kind: Kind,
-    config: Config,
-    device: torch.device,
-    memory_format: torch.memory_format,
-    schedule: Callable[[int, int], float] | None = None,
-) -> Regime:
+def cosine_learning_rate(config: Config, step: int, steps_per_epoch: int) -> float:
+    """lr at a step: constant when lr_final is blank, else a cosine from lr down to lr_final at the last step."""
+    if config.lr_final is None:
+        return config.lr
+    progress = min(1.0, step / max(1, config.epochs * steps_per_epoch))
+    return config.lr_final + (config.lr - config.lr_final) * 0.5 * (1.0 + math.cos(math.pi * progress))
+
+
+def adam_regime(kind: Kind, config: Config, device: torch.device, memory_format: torch.memory_format) -> Regime:
     """The paper's training (Section 4.1): Adam on eq. 1 (plus lambda * psi), one batch a step.
-    Every network of the paper but the GAN trains this way. `schedule(step, steps_per_epoch)`, if
-    given, sets the learning rate before each step; the step count is Adam's own (in its state), so
-    a resumed run continues the schedule where its checkpoint left it."""
+    Every network of the paper but the GAN trains this way. With lr_final set, the learning rate
+    follows a cosine from lr down to lr_final, set before each step; the step count is Adam's own
+    (in its state), so a resumed run continues the schedule where its checkpoint left it."""
     model = kind.init_model(config).to(device).to(memory_format=memory_format)
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, betas=(config.beta1, config.beta2), fused=True)
     x, y = kind.device_tensors(config, device)
@@ -35,12 +37,12 @@ def adam_regime(
     taken: list[int] = []  # steps taken, read from Adam's state at the first step (after a resume's load)
 
     def step(index: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-        if schedule is not None:
+        if config.lr_final is not None:
             if not taken:
                 states = list(optimizer.state.values())
                 taken.append(int(states[0]["step"]) if states else 0)
             for group in optimizer.param_groups:
-                group["lr"] = schedule(taken[0], steps_per_epoch)
+                group["lr"] = cosine_learning_rate(config, taken[0], steps_per_epoch)
             taken[0] += 1
         inputs = x[index]
         loss = batch_loss(config, model, inputs, inputs if y is x else y[index], generator)
