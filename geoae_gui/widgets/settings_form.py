@@ -254,7 +254,8 @@ class SettingsForm(QWidget):
         self.preset_note = QLabel()
         self.preset_note.setWordWrap(True)
         self.preset_note.setStyleSheet("color:#555;")
-        top.addRow("Preset", self.preset_box)
+        preset_label = QLabel("Preset")
+        top.addRow(preset_label, self.preset_box)
         top.addRow(self.preset_note)
         layout.addLayout(top)
         self.editors: dict[str, Editor] = {}
@@ -264,11 +265,19 @@ class SettingsForm(QWidget):
         for section in dict.fromkeys(s.section for s in SETTINGS):
             layout.addWidget(self._group(section, [s for s in SETTINGS if s.section == section]))
         layout.addStretch(1)
+        self._align_labels([preset_label, *self.labels.values()])
         self._loading = False
         self.set_values(Config().to_dict())
         for name, editor in self.editors.items():
             editor.changed(lambda *_a, n=name: self._on_edit(n))
         self.preset_box.currentTextChanged.connect(self.load_preset)
+
+    @staticmethod
+    def _align_labels(labels: list[QLabel]) -> None:
+        """Every section's fields start at the same x: one label width for all the forms."""
+        width = max(label.sizeHint().width() for label in labels)
+        for label in labels:
+            label.setMinimumWidth(width)
 
     def _group(self, title: str, settings: list[Setting]) -> QGroupBox:
         box = QGroupBox(title)

@@ -108,3 +108,13 @@ def test_the_form_fits_its_column_and_messages_move_no_control(make_window, tmp_
     qtbot.wait(50)
     assert [w.mapTo(window, w.rect().topLeft()) for w in controls] == before
     panel.clear_message()
+
+
+def test_every_section_starts_its_fields_at_the_same_x(form, qtbot):
+    form.resize(420, 1600)
+    form.show()
+    qtbot.waitExposed(form)
+    shown = [name for name, (_, field) in form.rows.items() if field.isVisibleTo(form)]
+    starts = {field.mapTo(form, field.rect().topLeft()).x() for _, field in (form.rows[n] for n in shown)}
+    assert len({s.section for s in SETTINGS if s.name in shown}) > 2  # several sections compared
+    assert len(starts) == 1, starts
