@@ -194,7 +194,7 @@ class TinyQuick(Context):
 
     def config_for(self, preset_name: str, seed_offset: int = 0, **overrides: Any):
         return super().config_for(
-            preset_name, seed_offset, **{"epochs": 1, "n_train": 32, "batch_size": 32, **overrides}
+            preset_name, seed_offset, **{**overrides, "epochs": 1, "n_train": 32, "batch_size": 32}
         )
 
 
