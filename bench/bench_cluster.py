@@ -7,12 +7,11 @@ epochs. The runs do not depend on one another (no run starts from another's weig
 longest chain of dependent runs is one run, and N workers need at least max(longest run, total/N);
 the figure given is a greedy schedule, longest runs first, onto N workers.
 
-`--dask-environ` adds a third contender: the LocalCluster with Dask's own worker environment
-(MALLOC_TRIM_THRESHOLD_=65536, which geoae unsets: cluster.LOCAL_WORKER_ENVIRON), to show what
-that setting costs.
+`--dask-defaults` adds a third contender: the LocalCluster with Dask's own worker settings (its
+MALLOC_TRIM_THRESHOLD_=65536, which cluster.LOCAL_WORKER_CONFIG unsets), to show what that costs.
 
 Usage: python bench/bench_cluster.py [--runs 8] [--epochs 5] [--workers 2] [--repeats 2] [--no-estimate]
-                                     [--dask-environ]
+                                     [--dask-defaults]
 """
 
 import argparse
@@ -39,13 +38,13 @@ def timed(function) -> float:
     return time.perf_counter() - tick
 
 
-def on_cluster(configs, outs, workers: int, environ: dict) -> None:
-    geoae_environ = cluster.LOCAL_WORKER_ENVIRON
-    cluster.LOCAL_WORKER_ENVIRON = environ
+def on_cluster(configs, outs, workers: int, worker_config: dict) -> None:
+    geoae_config = cluster.LOCAL_WORKER_CONFIG
+    cluster.LOCAL_WORKER_CONFIG = worker_config
     try:
         sweep(configs, outs, cluster=f"local:{workers}")
     finally:
-        cluster.LOCAL_WORKER_ENVIRON = geoae_environ
+        cluster.LOCAL_WORKER_CONFIG = geoae_config
 
 
 def compare(args: argparse.Namespace) -> None:
@@ -54,12 +53,12 @@ def compare(args: argparse.Namespace) -> None:
     contenders = {
         "process pool (today's sweep)": partial(sweep, workers=args.workers),
         f"--cluster local:{args.workers} (started and closed inside)": partial(
-            on_cluster, workers=args.workers, environ=cluster.LOCAL_WORKER_ENVIRON
+            on_cluster, workers=args.workers, worker_config=cluster.LOCAL_WORKER_CONFIG
         ),
     }
-    if args.dask_environ:
-        contenders[f"--cluster local:{args.workers}, Dask's worker environment"] = partial(
-            on_cluster, workers=args.workers, environ={}
+    if args.dask_defaults:
+        contenders[f"--cluster local:{args.workers}, Dask's own worker settings"] = partial(
+            on_cluster, workers=args.workers, worker_config={}
         )
     times: dict[str, list[float]] = {name: [] for name in contenders}
     for _ in range(args.repeats):
@@ -127,7 +126,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--no-estimate", action="store_true")
-    parser.add_argument("--dask-environ", action="store_true", help="also time Dask's own worker environment")
+    parser.add_argument("--dask-defaults", action="store_true", help="also time Dask's own worker settings")
     args = parser.parse_args()
     compare(args)
     if not args.no_estimate:

@@ -55,10 +55,11 @@ INSTALL_HINT = 'pip install "geoae[cluster]"'
 LOCAL = "local:"
 FAILED = "failed"
 CONNECT_TIMEOUT_S = 20
-# Dask's nanny spawns workers with MALLOC_TRIM_THRESHOLD_=65536, so glibc hands freed memory back
-# to the system at once; a training loop frees and reallocates its tensors every step, and paid
-# 10-20% per epoch for it (bench/RESULTS.md). None unsets it: the workers allocate as a pool does.
-LOCAL_WORKER_ENVIRON = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
+# The Dask config of a LocalCluster's workers. Dask's nanny spawns them with
+# MALLOC_TRIM_THRESHOLD_=65536, so glibc hands freed memory back to the system at once; a training
+# loop frees and reallocates its tensors every step, and paid for it (bench/RESULTS.md). None
+# unsets it: the workers allocate as a pool process does.
+LOCAL_WORKER_CONFIG = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
 POLL_S = 0.2  # how often the client looks at its futures and the workers' progress
 REPORT_INTERVAL_S = 0.5  # a worker reports a run's epochs at most this often (and its last one always)
 # the order a local run writes its files in (store.save_run): history before the weights and the
@@ -122,7 +123,7 @@ def connect(text: str) -> Iterator[Any]:
     with contextlib.ExitStack() as stack:
         try:
             if address.local_workers:
-                stack.enter_context(dask.config.set(LOCAL_WORKER_ENVIRON))
+                stack.enter_context(dask.config.set(LOCAL_WORKER_CONFIG))
                 cluster = LocalCluster(
                     n_workers=address.local_workers,
                     threads_per_worker=1,
