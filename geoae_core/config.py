@@ -300,10 +300,10 @@ class Config:
     seed: int = setting(0, "Seed", "Training", "seed of the data, the weights and the shuffling", minimum=0)
     device: str = setting("auto", "Device", "Training", "where to train (auto: CUDA if present)", choices=DEVICES)
     checkpoint_every: int = setting(
-        25, "Checkpoint every (epochs)", "Training", "epochs between checkpoints", minimum=1
+        25, "Checkpoint (epochs)", "Training", "epochs between checkpoints", minimum=1
     )
     checkpoint_seconds: float = setting(
-        30.0, "Checkpoint every (seconds)", "Training", "seconds between checkpoints at most: a kill loses no more",
+        30.0, "Checkpoint (seconds)", "Training", "seconds between checkpoints at most: a kill loses no more",
         minimum=0.0, step=1.0, decimals=1,
     )
     tensorboard: bool = setting(False, "TensorBoard events", "Training", "also write TensorBoard event files")
