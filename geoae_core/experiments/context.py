@@ -75,7 +75,7 @@ class Context:
             scale = {key: s[key] for key in ("epochs", "n_train", "batch_size", "lr")}
         elif family == "gan":  # the GAN keeps its own schedule, scaled like the disks'
             scale = {"epochs": max(1, base.epochs * s["epochs"] // FULL["epochs"]), "n_train": s["n_train"]}
-        # the 1-D position networks are small enough to keep their full schedule even when quick
+        # the 1-D position networks keep their own schedule (figure 10 cuts its decoders when quick)
         return base.replace(**{**scale, **overrides}, seed=self.seed + seed_offset, device=self.device)
 
     def train(self, owner: str, name: str, preset_name: str, seed_offset: int = 0, **overrides: Any) -> Run:
