@@ -1,23 +1,24 @@
 """Analyses of a trained Run behind the paper's figures (SPEC section 5); numpy in, numpy out.
 
-Disk runs: the code against the radius (fig3), the error per radius and inside holes
+Here, disk runs: the code against the radius (fig3), the error per radius and inside holes
 (fig2, fig5, fig6), the smoothness of z(r) (fig7, fig8), the rank-1 factorisation of a no-bias
 decoder (fig4), its profile against the optimal one (fig12, fig13) and the code against
-<f, x_r> (fig11). Position runs: the learned filters against [1, 2, 1] (fig9) and the decoded
-peak positions (fig10).
+<f, x_r> (fig11). The position runs' analyses (fig9, fig10) are position_analysis.py, the
+attribute read-out of codes of size d is readout.py; both are named here too, so that
+`analysis.<name>` reaches every analysis.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from .data import in_holes, make_images
-from .evaluate import evaluate_position_decoder, linear_fit, reconstruction_errors, test_radii
-from .files import RunError
+from .evaluate import linear_fit, reconstruction_errors, test_radii
+from .position_analysis import filter_cosines, layer_activations, position_decoder_report
+from .readout import attribute_names, attribute_readout, decode_grid, encoded_test_set, least_squares_r2
 from .runs import Run
 from .theory import (
     airy_profile,
@@ -43,6 +44,7 @@ __all__ = [
     "hole_report",
     "layer_activations",
     "learned_profile",
+    "least_squares_r2",
     "position_decoder_report",
     "profile_agreement",
     "radial_profile",
@@ -276,76 +278,6 @@ def h_against_inner_product(run: Run, radii: np.ndarray | None = None, disk: str
     }
 
 
-def _taps_seeing_data(n_in: int) -> list[int]:
-    """Taps of a 3-tap, stride-2, padding-1 filter that ever touch the input (not padding).
-
-    Output j reads x[2j-1], x[2j], x[2j+1]: tap 0 reaches data only once j >= 1, that is
-    when the input has at least 4 samples (so never in the last layer, input length 2).
-    """
-    taps = [0, 1, 2] if n_in >= 4 else [1, 2]
-    return taps if n_in >= 2 else [1]
-
-
-def _abs_cosine(a: np.ndarray, b: np.ndarray) -> float:
-    norm = np.linalg.norm(a) * np.linalg.norm(b)
-    return float(abs(a @ b) / norm) if norm > 0 else 0.0
-
-
-def filter_cosines(run: Run, reference: Sequence[float] = (1, 2, 1)) -> list[dict[str, Any]]:
-    """Per encoder layer of a 1-D (position) run: its kernel against `reference` (fig9).
-
-    Compared on the taps that see data only (`taps`, see _taps_seeing_data): in the last layer
-    the first tap always falls on padding, so [w1, w2] is compared with [2, 1]. `cosine` is
-    |cos| (a kernel -b [1, 2, 1] encodes as well); `scale` b is the least-squares factor with
-    kernel ~ b * reference. Layers with several channels report every (out, in) kernel in
-    `kernels` and the mean |cos| in `cosine`.
-    """
-    reference = np.asarray(reference, float)
-    rows = []
-    n_in = run.config.size
-    for index, weights in enumerate(run.filters("encoder")):
-        if weights.ndim != 3:
-            raise ValueError(f"filter_cosines: layer {index} is not 1-D (shape {weights.shape})")
-        kernels = weights.reshape(-1, weights.shape[-1]).astype(float)
-        taps = _taps_seeing_data(n_in)
-        seen, ref = kernels[:, taps], reference[taps]
-        cosines = [_abs_cosine(k, ref) for k in seen]
-        scales = [float(k @ ref / (ref @ ref)) for k in seen]
-        rows.append(
-            {
-                "layer": index,
-                "input_length": n_in,
-                "kernel": kernels[0].tolist(),
-                "kernels": kernels.tolist(),
-                "taps": taps,
-                "cosine": float(np.mean(cosines)),
-                "cosines": cosines,
-                "scale": scales[0],
-            }
-        )
-        n_in //= 2
-    return rows
-
-
-def layer_activations(run: Run, x: np.ndarray, side: str = "encoder") -> list[np.ndarray]:
-    """Every layer's output: inputs (N, H, W) or (N, n) for the encoder, codes (N, d) for the decoder."""
-    if side not in ("encoder", "decoder"):
-        raise ValueError(f"side: {side!r} is not one of encoder, decoder")
-    return run.activations(np.asarray(x, np.float32), side)
-
-
-def position_decoder_report(run: Run, positions: np.ndarray | None = None) -> dict[str, Any]:
-    """Decoded peak against the true position (fig10), with evaluate's report.
-
-    Adds `within_half_step`: the share of positions whose decoded peak (an integer sample) is
-    the nearest sample to the true continuous position, the best a peak can do.
-    """
-    report = evaluate_position_decoder(run, positions)
-    errors = np.asarray(report["peak_error"])
-    report["within_half_step"] = float((errors <= 0.5).mean())
-    return report
-
-
 def hole_code_smoothness(
     radii: np.ndarray, z: np.ndarray, holes: Sequence[Sequence[float]], observed: np.ndarray | None = None
 ) -> dict[str, Any]:
@@ -380,159 +312,3 @@ def hole_code_report(run: Run, radii: np.ndarray | None = None) -> dict[str, Any
     radii = _radii_or_default(run, radii)
     curve = z_curve(run, radii)
     return hole_code_smoothness(radii, curve["z"], run.config.holes, observed=_observed(run, radii))
-
-
-# ---------------------------------------------------------------- several attributes, codes of size d
-# (issue 14: the attribute read-out and the latent map of the explorer for d >= 2)
-FIGURE3_FUNCTIONS = ("value", "square")  # fig3's question: does z follow the attribute or its square?
-
-
-def attribute_names(run: Run) -> list[str]:
-    """The attributes of the run's data that vary: ["r"] for a disk run, ["r", "cx", "cy"] for
-    disks-xy, ["position"] for a position encoder; [] where no encoder reads them (a GAN)."""
-    return run.kind.attribute_names(run.config)
-
-
-# the last few test sets drawn: they depend on the settings only, so the training scrubber, which
-# reads the same run at epoch after epoch, draws its images once (1.6 s of a 2.2 s step at size 64)
-_TEST_SETS: OrderedDict[tuple[str, int, int], tuple[np.ndarray, dict[str, np.ndarray]]] = OrderedDict()
-_TEST_SETS_KEPT = 2
-
-
-def _fresh_test_set(run: Run, n: int, seed: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    key = (run.config.to_json(), n, seed)
-    if key in _TEST_SETS:
-        _TEST_SETS.move_to_end(key)
-    else:
-        inputs, values = run.kind.sample(run.config, n, seed)
-        _TEST_SETS[key] = inputs, values
-        while len(_TEST_SETS) > _TEST_SETS_KEPT:
-            _TEST_SETS.popitem(last=False)
-    inputs, values = _TEST_SETS[key]  # the inputs are only encoded; the values go out as copies
-    return inputs, {name: np.array(v, float) for name, v in values.items()}
-
-
-def encoded_test_set(run: Run, n: int = 400, seed: int = 0) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """n fresh exact test inputs of the run's data, attributes drawn uniformly from the run's ranges
-    (holes included: the read-out also covers what training left out), encoded.
-
-    Returns z (n, d) and each varying attribute's values (n,), in attribute_names' order; cx and cy
-    in pixel coordinates (x = column, y = row), angles in degrees.
-    """
-    if not attribute_names(run):
-        raise RunError(f"a {run.config.kind} run has no encoder to read attributes from")
-    if n < 1:
-        raise ValueError(f"n: {n} test images asked for, at least 1 needed")
-    inputs, values = _fresh_test_set(run, n, seed)
-    return run.encode(inputs).astype(np.float64), {name: np.asarray(v, float) for name, v in values.items()}
-
-
-def _quadratic_features(z: np.ndarray) -> np.ndarray:
-    """z and every product z_i z_j (i <= j)."""
-    i, j = np.triu_indices(z.shape[1])
-    return np.concatenate([z, z[:, i] * z[:, j]], axis=1)
-
-
-def least_squares_r2(features: np.ndarray, target: np.ndarray) -> float:
-    """R^2 of the least-squares affine fit of target (n,) or (n, k) from features (n, p), pooled over
-    the target's columns: 1 - sum of squared residuals / total sum of squares."""
-    target = np.asarray(target, float).reshape(len(target), -1)
-    design = np.concatenate([np.ones((len(features), 1)), features], axis=1)
-    coefficients, *_ = np.linalg.lstsq(design, target, rcond=None)
-    residual = ((target - design @ coefficients) ** 2).sum()
-    total = ((target - target.mean(axis=0)) ** 2).sum()
-    return float(1.0 - residual / total) if total > 0 else 0.0
-
-
-def _angle_circle(run: Run, degrees: np.ndarray) -> np.ndarray:
-    """An angle as a point of the circle, (cos, sin) of 360/period times it: a square's angle and the
-    same angle plus 90 degrees are one image, and one point here."""
-    period = run.kind.angle_period(run.config)
-    turns = 2 * np.pi * degrees / (period or 360.0)
-    return np.stack([np.cos(turns), np.sin(turns)], axis=1)
-
-
-def _readout_target(run: Run, name: str, values: np.ndarray) -> np.ndarray:
-    return _angle_circle(run, values) if name == "angle" else values[:, None]
-
-
-def _figure3_candidates(run: Run, name: str, values: np.ndarray) -> dict[str, np.ndarray]:
-    """What z may follow, per attribute: the value or its square (a position's square about the image
-    centre, where both directions meet); an angle as a line or as a circle."""
-    if name == "angle":
-        return {"angle": values[:, None], "circle": _angle_circle(run, values)}
-    origin = (run.config.size - 1) / 2 if name in ("cx", "cy") else 0.0
-    square = f"({name} - {origin:g})^2" if origin else f"{name}^2"
-    return {name: values[:, None], square: ((values - origin) ** 2)[:, None]}
-
-
-def _follows(run: Run, z: np.ndarray, attributes: dict[str, np.ndarray]) -> dict[str, dict[str, Any]]:
-    """Figure 3's question of every attribute, with the others held in the fit: the code z (every axis)
-    fitted as an affine function of one candidate function of the attribute and the other attributes
-    as they are; R^2 pooled over the axes (unchanged by a rotation of the code). With one attribute
-    and d = 1 it is fig3's pair of fits, z against r and against r^2."""
-    report = {}
-    for name, values in attributes.items():
-        others = [_readout_target(run, other, v) for other, v in attributes.items() if other != name]
-        r2 = {
-            label: least_squares_r2(np.concatenate([candidate, *others], axis=1), z)
-            for label, candidate in _figure3_candidates(run, name, values).items()
-        }
-        report[name] = {"r2": r2, "follows": max(r2, key=r2.get)}
-    return report
-
-
-def _correlation_row(target: np.ndarray, z: np.ndarray) -> list[float]:
-    """Per code axis: Pearson's correlation with a scalar attribute; for an angle (a circle, two
-    columns) the multiple correlation, the square root of the R^2 of the axis fitted from cos and sin."""
-    if target.shape[1] == 1:
-        return [profile_correlation(target[:, 0], z[:, j]) for j in range(z.shape[1])]
-    return [float(np.sqrt(max(0.0, least_squares_r2(target, z[:, j])))) for j in range(z.shape[1])]
-
-
-def attribute_readout(run: Run, n: int = 1000, seed: int = 0) -> dict[str, Any]:
-    """What the code says about each attribute, on n fresh test images (encoded_test_set).
-
-    Per attribute: `r2_linear` and `r2_quadratic`, the R^2 of the least-squares fit of the attribute
-    from z (affine in z; with every product z_i z_j too), an angle being fitted as its circle (see
-    _angle_circle); `correlation`, its row of the attribute-by-axis matrix; `axis`, the axis of
-    largest |correlation|; and fig3's question (`follows` and its `follows_r2`, see _follows).
-    JSON-serialisable.
-    """
-    z, attributes = encoded_test_set(run, n, seed)
-    matrix, rows = [], {}
-    follows = _follows(run, z, attributes)
-    quadratic = _quadratic_features(z)
-    for name, values in attributes.items():
-        target = _readout_target(run, name, values)
-        correlation = _correlation_row(target, z)
-        matrix.append(correlation)
-        rows[name] = {
-            "r2_linear": least_squares_r2(z, target),
-            "r2_quadratic": least_squares_r2(quadratic, target),
-            "correlation": correlation,
-            "axis": int(np.argmax(np.abs(correlation))),
-            "follows": follows[name]["follows"],
-            "follows_r2": follows[name]["r2"],
-        }
-    return {"n": n, "code_size": int(z.shape[1]), "names": list(attributes), "correlation": matrix, "attributes": rows}
-
-
-def decode_grid(
-    run: Run, axes: tuple[int, int], values_a: Sequence[float], values_b: Sequence[float], held: np.ndarray
-) -> np.ndarray:
-    """The latent map: codes equal to `held` but for axis a (across) and axis b (down), decoded in one
-    batch; images of shape (len(values_b), len(values_a), m, m), row i having axis b at values_b[i]."""
-    d = run.config.code_size
-    held = np.asarray(held, np.float32).reshape(-1)
-    a, b = (int(axis) for axis in axes)
-    if held.size != d:
-        raise ValueError(f"held: {held.size} values given, the code has {d}")
-    if a == b or not (0 <= a < d and 0 <= b < d):
-        raise ValueError(f"axes: {axes} must be two different axes of the code, 0 to {d - 1}")
-    values_a, values_b = np.asarray(values_a, np.float32), np.asarray(values_b, np.float32)
-    codes = np.tile(held, (len(values_b), len(values_a), 1))
-    codes[:, :, a] = values_a[None, :]
-    codes[:, :, b] = values_b[:, None]
-    decoded = run.decode(codes.reshape(-1, d))
-    return decoded.reshape(len(values_b), len(values_a), *decoded.shape[1:])

@@ -2,6 +2,8 @@
 
 Each field is declared once, with its label, section, help and constraint (see settings.py);
 validation, `geoae train --help` and the GUI's form are generated from these declarations.
+What depends on the kind of run (its default depths, which settings apply) is asked of the kind
+registered under that name (settings.register_kind: geoae_core.kinds registers them on import).
 """
 
 from __future__ import annotations
@@ -9,11 +11,19 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .settings import ConfigError, Setting, declared_settings, is_int, is_number, setting
+from .settings import (
+    KIND_NAMES,
+    ConfigError,
+    Setting,
+    declared_settings,
+    is_int,
+    is_number,
+    registered_kind,
+    setting,
+)
 
 __all__ = ["ADDED_LATER", "FIELD_TYPES", "KINDS", "SETTINGS", "Config", "ConfigError", "Setting"]
 
@@ -22,57 +32,6 @@ REGULARISERS = ("none", "psi1", "psi2", "psi3")
 DEVICES = ("auto", "cpu", "cuda")
 DIRAC_KINDS = ("triangle", "onehot")
 POSITION_TARGETS = ("position", "reversed")
-
-
-def default_encoder_depths(n_layers: int) -> list[int]:
-    """Hidden depths of the disk encoder (Table 1: 8, 4, 4, 3, 2 for six layers)."""
-    base = [8, 4, 4, 3, 2]
-    hidden = n_layers - 1
-    if hidden <= len(base):
-        return base[:hidden]
-    return [8] * (hidden - len(base)) + base
-
-
-def unit_depths(n_layers: int) -> list[int]:
-    """Every hidden layer one channel deep (Table 1's position network)."""
-    return [1] * (n_layers - 1)
-
-
-def position_decoder_depths(n_layers: int) -> list[int]:
-    """Section 5.4's position decoder: 2, 4, ..., 4, 8."""
-    return ([2] + [4] * (n_layers - 3) + [8])[: n_layers - 1]
-
-
-@dataclass(frozen=True)
-class KindEntry:
-    """A kind of run as the settings know it: its name, the module of geoae_core.kinds that holds
-    its behaviour, its default depths and whether its code is a scalar."""
-
-    name: str
-    module: str
-    encoder_depths: Callable[[int], list[int]] = unit_depths
-    decoder_depths: Callable[[int], list[int]] | None = None  # None: the encoder's, reversed
-    scalar_code: bool = True
-    diracs: bool = False  # 1-D Diracs: the dirac and position_target settings apply
-    attributes: bool = False  # images of shapes with several attributes: position, angle, grey level
-    lr_schedule: bool = True  # trained by adam_regime, which honours lr_final (the GAN has its own loop)
-
-
-# The registry of kinds: adding a kind is its module in geoae_core/kinds/ and one line here.
-KIND_TABLE = (
-    KindEntry("disk", "autoencoder", default_encoder_depths, scalar_code=False),
-    KindEntry("position-encoder", "position", diracs=True),
-    KindEntry("position-decoder", "position", decoder_depths=position_decoder_depths, diracs=True),
-    KindEntry("gan", "gan", lr_schedule=False),
-    KindEntry("attributes", "attributes", default_encoder_depths, scalar_code=False, attributes=True),
-)
-KIND_ENTRIES = {entry.name: entry for entry in KIND_TABLE}
-KINDS = tuple(KIND_ENTRIES)
-POSITION_KINDS = tuple(entry.name for entry in KIND_TABLE if entry.diracs)
-ANY_CODE_KINDS = tuple(entry.name for entry in KIND_TABLE if not entry.scalar_code)
-DISK_KINDS = tuple(entry.name for entry in KIND_TABLE if not entry.diracs)  # their data are disk images
-ATTRIBUTE_KINDS = tuple(entry.name for entry in KIND_TABLE if entry.attributes)
-SCHEDULED_KINDS = tuple(entry.name for entry in KIND_TABLE if entry.lr_schedule)
 
 
 # ------------------------------------------------ compound rules, named in the declarations below
@@ -122,7 +81,7 @@ def one_depth_per_layer(config: Config, name: str) -> None:
 
 
 def scalar_code_where_declared(config: Config, name: str) -> None:
-    if KIND_ENTRIES[config.kind].scalar_code and config.code_size != 1:
+    if not SETTINGS_BY_NAME[name].applies_to(config.kind) and config.code_size != 1:
         raise ConfigError(f"code_size: {config.code_size} given, a {config.kind} run has a scalar code")
 
 
@@ -141,7 +100,7 @@ def attribute_range(config: Config, name: str) -> None:
         raise ConfigError(f"{name}: {value} has low above high")
     if name in POSITIVE_RANGES and value[0] <= 0:
         raise ConfigError(f"{name}: {value} must lie above 0")
-    if config.kind not in ATTRIBUTE_KINDS:
+    if not SETTINGS_BY_NAME[name].applies_to(config.kind):
         return
     if name == "b_range" and config.shape != "ellipse":
         raise ConfigError(f"b_range: only an ellipse has a second semi-axis (shape is {config.shape})")
@@ -161,7 +120,7 @@ def shape_extent(config: Config) -> float:
 def position_in_image(config: Config, name: str) -> None:
     """A centre range, and the shape kept inside the image wherever its centre falls."""
     attribute_range(config, name)
-    if config.kind not in ATTRIBUTE_KINDS:
+    if not SETTINGS_BY_NAME[name].applies_to(config.kind):
         return
     span = getattr(config, name)
     reach = shape_extent(config) + max(abs(v) for v in span)
@@ -205,61 +164,63 @@ class Config:
 
     # one declaration per setting, laid out as a table; setting() returns a dataclasses.field
     # fmt: off
-    kind: str = setting("disk", "Run kind", "Data", "what is trained", choices=KINDS)
+    kind: str = setting("disk", "Run kind", "Data", "what is trained", choices=KIND_NAMES)
     # data
     size: int = setting(
         64, "Image size m", "Data", "image side in pixels, a power of two", minimum=2, check=power_of_two,
         offered=(4, 8, 16, 32, 64, 128, 256),
     )
-    shape: str = setting("disk", "Shape", "Data", "the shape drawn in the images", choices=SHAPES, kinds=DISK_KINDS)
+    shape: str = setting(
+        "disk", "Shape", "Data", "the shape drawn in the images", choices=SHAPES, applies="disk images"
+    )
     sigma: float = setting(
-        1.0, "Blur σ (px)", "Data", "Gaussian blur of the edges", minimum=0.0, above_minimum=True, kinds=DISK_KINDS
+        1.0, "Blur σ (px)", "Data", "Gaussian blur of the edges", minimum=0.0, above_minimum=True, applies="disk images"
     )
     n_train: int = setting(3000, "Training samples", "Data", "images in the training set", minimum=1)
     r_min: float = setting(
-        0.0, "Smallest radius", "Data", "smallest disk radius", minimum=0.0, step=0.5, decimals=2, kinds=DISK_KINDS
+        0.0, "Smallest radius", "Data", "smallest disk radius", minimum=0.0, step=0.5, decimals=2, applies="disk images"
     )
     r_max: float | None = setting(
         None, "Largest radius R", "Data", "largest disk radius, at most m/2", minimum=0.0, above_minimum=True,
-        check=radii_in_image, blank="m/2", kinds=DISK_KINDS,
+        check=radii_in_image, blank="m/2", applies="disk images",
     )
     holes: list[list[float]] = setting(  # noqa: RUF009
         [], "Holes [[lo, hi], …]", "Data", "radius intervals left out of training, e.g. [[11, 18]]",
-        check=holes_inside_radii, blank="none", kinds=DISK_KINDS,
+        check=holes_inside_radii, blank="none", applies="disk images",
     )
     mc_samples: int = setting(
-        0, "Monte Carlo samples", "Data", "samples per pixel (0: exact disks)", minimum=0, kinds=DISK_KINDS
+        0, "Monte Carlo samples", "Data", "samples per pixel (0: exact disks)", minimum=0, applies="disk images"
     )
     dirac: str = setting(
-        "triangle", "Dirac targets", "Data", "how a position is drawn", choices=DIRAC_KINDS, kinds=POSITION_KINDS
+        "triangle", "Dirac targets", "Data", "how a position is drawn", choices=DIRAC_KINDS, applies="diracs"
     )
     position_target: str = setting(
         "position", "Position target", "Data", "what the position code should be", choices=POSITION_TARGETS,
-        kinds=POSITION_KINDS,
+        applies="diracs",
     )
     b_range: list[float] | None = setting(  # noqa: RUF009
         None, "Semi-axis b [lo, hi]", "Data", "an ellipse's semi-axis along y (r is along x), e.g. [2, 14]",
-        check=attribute_range, blank="0.6 × the radius", kinds=ATTRIBUTE_KINDS,
+        check=attribute_range, blank="0.6 × the radius", applies="attributes", added_later=True,
     )
     angle_range: list[float] = setting(  # noqa: RUF009
         [0.0, 0.0], "Angle [lo, hi] (°)", "Data", "the shape's angle in degrees, anticlockwise, e.g. [0, 90]",
-        check=attribute_range, kinds=ATTRIBUTE_KINDS,
+        check=attribute_range, applies="attributes", added_later=True,
     )
     grey_range: list[float] = setting(  # noqa: RUF009
         [1.0, 1.0], "Grey level [lo, hi]", "Data", "the shape's intensity, e.g. [0.2, 1]", check=attribute_range,
-        kinds=ATTRIBUTE_KINDS,
+        applies="attributes", added_later=True,
     )
     cx_range: list[float] = setting(  # noqa: RUF009
         [0.0, 0.0], "Centre x [lo, hi]", "Data", "the shape's centre x in px from the image centre, e.g. [-12, 12]",
-        check=position_in_image, kinds=ATTRIBUTE_KINDS,
+        check=position_in_image, applies="attributes", added_later=True,
     )
     cy_range: list[float] = setting(  # noqa: RUF009
         [0.0, 0.0], "Centre y [lo, hi]", "Data", "the shape's centre y in px from the image centre, e.g. [-12, 12]",
-        check=position_in_image, kinds=ATTRIBUTE_KINDS,
+        check=position_in_image, applies="attributes", added_later=True,
     )
     attribute_holes: list[list[str | float]] = setting(  # noqa: RUF009
         [], "Holes in attributes", "Data", 'intervals of cx, cy, b, angle, grey not trained on, e.g. [["cx", -4, 4]]',
-        check=attribute_holes_inside, blank="none", kinds=ATTRIBUTE_KINDS,
+        check=attribute_holes_inside, blank="none", applies="attributes", added_later=True,
     )
     # model
     encoder_depths: list[int] | None = setting(  # noqa: RUF009
@@ -272,7 +233,7 @@ class Config:
     )
     code_size: int = setting(
         1, "Code size d", "Model", "size of the latent code", minimum=1, check=scalar_code_where_declared,
-        kinds=ANY_CODE_KINDS,
+        applies="code size",
     )
     bias: bool = setting(True, "Biases", "Model", "layers have biases")
     alpha: float = setting(0.2, "Leaky ReLU α", "Model", "slope of the leaky ReLU below 0", minimum=0.0, step=0.05)
@@ -285,7 +246,7 @@ class Config:
     )
     lr_final: float | None = setting(
         None, "Final learning rate", "Training", "cosine decay of the learning rate down to this at the last epoch",
-        minimum=0.0, step=0.0001, decimals=6, blank="constant", kinds=SCHEDULED_KINDS,
+        minimum=0.0, step=0.0001, decimals=6, blank="constant", applies="lr schedule", added_later=True,
     )
     beta1: float = setting(
         0.9, "Adam β1", "Training", "Adam's first-moment decay", minimum=0.0, maximum=1, below_maximum=True,
@@ -304,9 +265,11 @@ class Config:
     )
     checkpoint_seconds: float = setting(
         30.0, "Checkpoint (seconds)", "Training", "seconds between checkpoints at most: a kill loses no more",
-        minimum=0.0, step=1.0, decimals=1,
+        minimum=0.0, step=1.0, decimals=1, added_later=True,
     )
-    tensorboard: bool = setting(False, "TensorBoard events", "Training", "also write TensorBoard event files")
+    tensorboard: bool = setting(
+        False, "TensorBoard events", "Training", "also write TensorBoard event files", added_later=True
+    )
     # fmt: on
 
     # ----------------------------------------------------------------- derived
@@ -322,20 +285,20 @@ class Config:
     def hidden_encoder_depths(self) -> list[int]:
         if self.encoder_depths is not None:
             return list(self.encoder_depths)
-        return KIND_ENTRIES[self.kind].encoder_depths(self.n_layers)
+        return registered_kind(self.kind).encoder_depths(self.n_layers)
 
     @property
     def hidden_decoder_depths(self) -> list[int]:
         if self.decoder_depths is not None:
             return list(self.decoder_depths)
-        defaults = KIND_ENTRIES[self.kind].decoder_depths
-        return defaults(self.n_layers) if defaults is not None else self.hidden_encoder_depths[::-1]
+        defaults = registered_kind(self.kind).decoder_depths(self.n_layers)
+        return defaults if defaults is not None else self.hidden_encoder_depths[::-1]
 
     # -------------------------------------------------------------- validation
     def validate(self) -> Config:
         """Check each setting (type, choices, range), then the compound rules; a ConfigError names the first bad."""
         for declared in SETTINGS:
-            declared.check_value(getattr(self, declared.name))
+            declared.coerce(getattr(self, declared.name))
         for declared in SETTINGS:
             if declared.check is not None:
                 declared.check(self, declared.name)
@@ -355,7 +318,7 @@ class Config:
         unknown = sorted(set(data) - set(FIELD_TYPES))
         if unknown:
             raise ConfigError(f"{unknown[0]}: unknown setting (known: {', '.join(sorted(FIELD_TYPES))})")
-        return cls(**{k: _coerce(k, v) for k, v in data.items()}).validate()
+        return cls(**{k: SETTINGS_BY_NAME[k].coerce(v) for k, v in data.items()}).validate()
 
     def replace(self, **changes: Any) -> Config:
         return Config.from_dict({**self.to_dict(), **changes})
@@ -378,17 +341,8 @@ SETTINGS: tuple[Setting, ...] = declared_settings(Config)
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
 FIELD_TYPES = {s.name: s.type for s in SETTINGS}
 # settings added after run folders were first written: a config.json without them takes the default
-ADDED_LATER = (
-    "checkpoint_seconds",
-    "cx_range",
-    "cy_range",
-    "b_range",
-    "angle_range",
-    "grey_range",
-    "attribute_holes",
-    "lr_final",
-    "tensorboard",
-)
+ADDED_LATER = tuple(s.name for s in SETTINGS if s.added_later)
+KINDS = KIND_NAMES  # the names of the kinds of run (registered by geoae_core.kinds)
 
 
 def parse_value(text: str) -> Any:
@@ -401,41 +355,3 @@ def parse_value(text: str) -> Any:
         if lowered in ("true", "false"):
             return lowered == "true"
         return text.strip()
-
-
-def _coerce(name: str, value: Any) -> Any:
-    """Accept ints for floats; reject everything else of the wrong type."""
-    kind = FIELD_TYPES[name]
-    if value is None:
-        if "None" in kind:
-            return None
-        raise ConfigError(f"{name}: a value is required")
-    if kind.startswith("float"):
-        if not is_number(value):
-            raise ConfigError(f"{name}: {value!r} is not a number")
-        if not math.isfinite(value):
-            raise ConfigError(f"{name}: {value!r} is not finite")
-        return float(value)
-    if kind == "int":
-        if not is_int(value):
-            raise ConfigError(f"{name}: {value!r} is not an integer")
-        return int(value)
-    if kind == "bool":
-        if not isinstance(value, bool):
-            raise ConfigError(f"{name}: {value!r} is not true or false")
-        return value
-    if kind == "str":
-        if not isinstance(value, str):
-            raise ConfigError(f"{name}: {value!r} is not text")
-        return value
-    if kind.startswith("list[int]"):
-        if not isinstance(value, list) or not all(is_int(v) for v in value):
-            raise ConfigError(f"{name}: {value!r} must be a list of integers")
-        return [int(v) for v in value]
-    if kind.startswith("list[float]") and isinstance(value, list):  # a range: ints accepted, checked by its rule
-        return [float(v) if is_number(v) else v for v in value]
-    if kind.startswith("list[list[float]]"):
-        if not isinstance(value, list) or not all(isinstance(h, list | tuple) for h in value):
-            raise ConfigError(f"{name}: {value!r} must be a list of [low, high] intervals")
-        return [list(h) for h in value]
-    return value

@@ -150,12 +150,15 @@ def evaluate_attributes(run: Run, n: int = 400, seed: int = 0) -> dict[str, Any]
     }
 
 
+# the reports, by the name a kind gives in its `evaluation`
+REPORTS = {
+    "sizes": evaluate_disk,  # images of one size r in, whichever network makes the codes
+    "attributes": evaluate_attributes,  # shapes with several attributes, drawn by the kind
+    "position encoder": evaluate_position_encoder,
+    "position decoder": evaluate_position_decoder,
+}
+
+
 def evaluate(run: Run) -> dict[str, Any]:
-    """The report of `geoae eval` for any run kind."""
-    if run.kind.family == "attributes":  # shapes with several attributes, drawn by the kind
-        return evaluate_attributes(run)
-    if run.kind.family != "position":  # images of disks in, whichever network makes the codes
-        return evaluate_disk(run)
-    if "encoder" in run.kind.sides:
-        return evaluate_position_encoder(run)
-    return evaluate_position_decoder(run)
+    """The report of `geoae eval` for any run kind: the one its kind names."""
+    return REPORTS[run.kind.evaluation](run)

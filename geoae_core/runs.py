@@ -30,6 +30,8 @@ class Run:
     info: dict[str, Any] = field(default_factory=dict)
     # the snapshots read so far (epoch -> weights), shared with the runs at_epoch returns
     _snapshots: dict[int, dict[str, torch.Tensor]] = field(default_factory=dict, repr=False, compare=False)
+    # what the kind computed once from these weights (its code range); at_epoch's copies start empty
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def device(self) -> torch.device:
@@ -121,7 +123,7 @@ class Run:
     def _network(self, side: str) -> nn.Module:
         net = getattr(self.model, side, None)
         if net is None:
-            raise RunError(f"a {self.config.kind} run has no {side}")
+            raise RunError(f"{self.kind.title(self.config)} has no {side}")
         return net
 
 

@@ -1,7 +1,12 @@
-"""How a setting is declared: its label, section, help, constraint and the kinds it applies to.
+"""How a setting is declared: its label, section, help, constraint and the data it applies to.
 
-Config's fields carry these declarations (`setting(...)` as their default); validation, the CLI's
-help and the GUI's form are generated from them, so a range or a choice is written down once.
+Config's fields carry these declarations (`setting(...)` as their default); validation (one
+`Setting.coerce` per value), the CLI's help and the GUI's form are generated from them, so a type,
+a range or a choice is written down once.
+
+The kinds of run register here (geoae_core.kinds does it on import): a setting declares the tag of
+what it is about (`applies`, one of APPLIES) and a kind declares the tags it uses, so which
+settings apply to which kind is answered without the settings knowing the kinds.
 Pure Python: nothing of geoae_core, torch or Qt is imported here.
 """
 
@@ -9,11 +14,19 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 SECTIONS = ("Data", "Model", "Training")
+# what a setting can be about, when it is not about every kind of run; a kind's `uses` names those it has
+APPLIES = {
+    "disk images": "images of shapes of one size r (the disk data set)",
+    "diracs": "1-D Diracs (the position networks)",
+    "attributes": "shapes with several attributes (size, centre, angle, grey level)",
+    "code size": "a code of any size d",
+    "lr schedule": "Adam's learning rate, decayed down to lr_final",
+}
 # a rule over the whole config (compound settings: holes, r_max, depths); gets the config and the setting's name
 Check = Callable[[Any, str], None]
 
@@ -22,6 +35,53 @@ class ConfigError(ValueError):
     """A setting is invalid; the message names the setting, the value and what is allowed."""
 
 
+# ---------------------------------------------------------------- the kinds of run, registered
+_KINDS: dict[str, Any] = {}  # name -> geoae_core.kinds.Kind, in registration order
+
+
+def register_kind(kind: Any) -> Any:
+    """Make a kind of run known to the settings (its name, `uses`, default depths); returns it."""
+    unknown = set(kind.uses) - set(APPLIES)
+    if unknown:
+        raise ValueError(f"kind {kind.name}: uses {sorted(unknown)}, not among {', '.join(APPLIES)}")
+    _KINDS[kind.name] = kind
+    return kind
+
+
+def registered_kind(name: str) -> Any:
+    """The kind registered under `name`; a ConfigError names the known ones otherwise."""
+    if name not in _KINDS:
+        raise ConfigError(f"kind: {name!r} is not one of {', '.join(_KINDS)}")
+    return _KINDS[name]
+
+
+def registered_kinds() -> dict[str, Any]:
+    return dict(_KINDS)
+
+
+class KindNames(Sequence[str]):
+    """The names of the registered kinds, read when asked (the choices of the kind setting)."""
+
+    def __getitem__(self, index):  # type: ignore[override]
+        return tuple(_KINDS)[index]
+
+    def __len__(self) -> int:
+        return len(_KINDS)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(tuple(_KINDS))
+
+    def __contains__(self, value: object) -> bool:
+        return isinstance(value, str) and value in _KINDS
+
+    def __repr__(self) -> str:
+        return repr(tuple(_KINDS))
+
+
+KIND_NAMES = KindNames()
+
+
+# ---------------------------------------------------------------- one setting
 @dataclass(frozen=True)
 class Setting:
     """One setting of a run. name, type and default are filled in from its Config field."""
@@ -29,13 +89,14 @@ class Setting:
     label: str
     section: str
     help: str
-    choices: tuple[str, ...] = ()
+    choices: Sequence[str] = ()
     minimum: float | None = None
     maximum: float | None = None
     above_minimum: bool = False  # strict: the minimum itself is refused
     below_maximum: bool = False  # strict: the maximum itself is refused
     check: Check | None = None
-    kinds: tuple[str, ...] = ()  # the run kinds it applies to; empty: every kind
+    applies: str = ""  # what it is about (a key of APPLIES): it applies to the kinds that use it; "": every kind
+    added_later: bool = False  # added after run folders were first written: a config.json may lack it
     blank: str = ""  # what no value (None, an empty list) means
     offered: tuple[Any, ...] = ()  # values the form offers in a list (the constraint still decides)
     step: float = 1.0  # the form's spin-box step and decimals
@@ -43,6 +104,19 @@ class Setting:
     name: str = ""
     type: str = ""
     default: Any = None
+
+    def __post_init__(self) -> None:
+        if self.applies and self.applies not in APPLIES:
+            raise ValueError(f"applies={self.applies!r} is not one of {', '.join(APPLIES)}")
+
+    def applies_to(self, kind_name: str) -> bool:
+        """Whether this setting means something for a run of that kind."""
+        return not self.applies or (kind_name in _KINDS and self.applies in _KINDS[kind_name].uses)
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """The registered kinds it applies to; empty: every kind."""
+        return tuple(name for name in _KINDS if self.applies_to(name)) if self.applies else ()
 
     def range_text(self) -> str:
         """The constraint in words: 'one of a, b', '> 0', '0 .. < 1', or ''."""
@@ -55,23 +129,26 @@ class Setting:
             parts.append(f"{'<' if self.below_maximum else '<='} {self.maximum}")
         return ", ".join(parts)
 
-    def check_value(self, value: Any) -> None:
-        """The generic checks: type, choices, range. Compound rules are `check`, run by Config."""
-        if value is None and "None" in self.type:
-            return
+    def coerce(self, value: Any) -> Any:
+        """The value as the setting keeps it (ints accepted for floats), after the generic checks:
+        type, choices, range. A ConfigError names the setting. Compound rules are `check`, run by Config."""
+        if value is None:
+            if "None" in self.type:
+                return None
+            raise ConfigError(f"{self.name}: a value is required")
         if self.choices:
             if value not in self.choices:
                 raise ConfigError(f"{self.name}: {value!r} is not one of {', '.join(self.choices)}")
-        elif self.type == "int":
-            if not is_int(value):
-                raise ConfigError(f"{self.name}: {value!r} is not an integer")
+            return value
+        coerce = _COERCERS.get(self.type.removesuffix(" | None"), _as_is)
+        value = coerce(self.name, value)
+        if is_number(value):
             self._check_range(value)
-        elif self.type.startswith("float"):
-            if not is_number(value) or not math.isfinite(value):
-                raise ConfigError(f"{self.name}: {value!r} is not a finite number")
-            self._check_range(value)
-        elif self.type == "bool" and not isinstance(value, bool):
-            raise ConfigError(f"{self.name}: {value!r} is not true or false")
+        return value
+
+    def check_value(self, value: Any) -> None:
+        """`coerce` without its result: a ConfigError if the value is refused (the form's per-field check)."""
+        self.coerce(value)
 
     def _check_range(self, value: float) -> None:
         low, high = self.minimum, self.maximum
@@ -81,6 +158,65 @@ class Setting:
         if high is not None and (value > high or (self.below_maximum and value == high)):
             relation = "below" if self.below_maximum else "at most"
             raise ConfigError(f"{self.name}: {value!r} must be {relation} {high}")
+
+
+# ---------------------------------------------------------------- one coercion per declared type
+def _as_float(name: str, value: Any) -> float:
+    if not is_number(value):
+        raise ConfigError(f"{name}: {value!r} is not a number")
+    if not math.isfinite(value):
+        raise ConfigError(f"{name}: {value!r} is not a finite number")
+    return float(value)
+
+
+def _as_int(name: str, value: Any) -> int:
+    if not is_int(value):
+        raise ConfigError(f"{name}: {value!r} is not an integer")
+    return int(value)
+
+
+def _as_bool(name: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{name}: {value!r} is not true or false")
+    return value
+
+
+def _as_text(name: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{name}: {value!r} is not text")
+    return value
+
+
+def _as_ints(name: str, value: Any) -> list[int]:
+    if not isinstance(value, list) or not all(is_int(v) for v in value):
+        raise ConfigError(f"{name}: {value!r} must be a list of integers")
+    return [int(v) for v in value]
+
+
+def _as_range(name: str, value: Any) -> Any:
+    """A range [low, high]: ints become floats; its shape is checked by its rule (which names it)."""
+    return [float(v) if is_number(v) else v for v in value] if isinstance(value, list) else value
+
+
+def _as_intervals(name: str, value: Any) -> list[list[Any]]:
+    if not isinstance(value, list) or not all(isinstance(h, list | tuple) for h in value):
+        raise ConfigError(f"{name}: {value!r} must be a list of [low, high] intervals")
+    return [list(h) for h in value]
+
+
+def _as_is(name: str, value: Any) -> Any:
+    return value
+
+
+_COERCERS: dict[str, Callable[[str, Any], Any]] = {
+    "float": _as_float,
+    "int": _as_int,
+    "bool": _as_bool,
+    "str": _as_text,
+    "list[int]": _as_ints,
+    "list[float]": _as_range,
+    "list[list[float]]": _as_intervals,
+}
 
 
 def setting(default: Any, label: str, section: str, help: str, **constraint: Any) -> Any:

@@ -104,7 +104,7 @@ class EventLog:
         except RunError:  # the folder could not be written: no filters to show
             return
         epoch = len(run.history)
-        for side in run.kind.sides:
+        for side in ("encoder", "decoder"):  # a side the run lacks has no filters
             for index, kernels in enumerate(run.filters(side)):
                 writer.add_image(f"filters/{side}/layer{index}", filter_image(kernels), epoch, dataformats="CHW")
 

@@ -206,7 +206,7 @@ def test_ranges_of_a_kind_they_do_not_apply_to_are_not_enforced_against_its_shap
 
 def test_an_old_run_folder_without_the_new_settings_still_loads(tmp_path):
     old = Config().to_dict()
-    for name in ADDED_LATER[1:]:
+    for name in ADDED_LATER:
         del old[name]
     (tmp_path / "config.json").write_text(json.dumps(old))
     assert read_config(tmp_path) == Config()

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 import torch
 
-from geoae_core import load_run, loop, models, preset, train
+from geoae_core import adversarial, load_run, loop, models, preset, train
 from geoae_core.config import Config, ConfigError
 from geoae_core.data import disk_images
-from geoae_core.kinds import build_model, gan, init_model
+from geoae_core.kinds import build_model, init_model
 from geoae_core.loop import UnsavedRunError
 from geoae_core.runs import Run
 
@@ -149,7 +149,7 @@ def test_cancel_before_the_first_step():
 
 
 def test_non_finite_loss_ends_the_run_with_the_last_finite_weights(tmp_path, monkeypatch):
-    real_step = gan.adversarial_step
+    real_step = adversarial.adversarial_step
     calls = []
 
     def step_then_nan(*args):
@@ -159,12 +159,12 @@ def test_non_finite_loss_ends_the_run_with_the_last_finite_weights(tmp_path, mon
             return torch.tensor(float("nan")), losses[1]
         return losses
 
-    monkeypatch.setattr(gan, "adversarial_step", step_then_nan)
+    monkeypatch.setattr(adversarial, "adversarial_step", step_then_nan)
     run = train("gan-hole", out=tmp_path / "run", **{**TINY_GAN, "epochs": 5})
     assert run.status == "diverged" and len(run.history) == 1
     loaded = load_run(tmp_path / "run")
     assert loaded.status == "diverged" and len(loaded.history) == 1
-    monkeypatch.setattr(gan, "adversarial_step", real_step)
+    monkeypatch.setattr(adversarial, "adversarial_step", real_step)
     after_one_epoch = weights(train("gan-hole", **{**TINY_GAN, "epochs": 1}))
     assert all(torch.equal(after_one_epoch[k], v) for k, v in weights(loaded).items())
     assert all(torch.equal(after_one_epoch[k], v) for k, v in weights(run).items())

@@ -1,8 +1,9 @@
 import pytest
 import torch
 
-from geoae_core.config import Config, ConfigError, default_encoder_depths
+from geoae_core.config import Config, ConfigError
 from geoae_core.kinds import build_model
+from geoae_core.kinds.autoencoder import default_encoder_depths
 from geoae_core.models import HandcraftedPositionEncoder
 
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from geoae_core import analysis
+from geoae_core import analysis, readout
 from geoae_core.cli import main
 from geoae_core.config import Config
 from geoae_core.evaluate import linear_fit
@@ -131,11 +131,11 @@ def test_follows_tells_the_area_from_the_radius_and_a_position_from_its_square()
     r, cx = rng.uniform(2, 16, 500), rng.uniform(20, 44, 500)
     run = untrained({**SMALL_XY})
     area_code = np.stack([r**2 + 0.3 * cx, cx - 0.01 * r**2], axis=1)
-    verdict = analysis._follows(run, area_code, {"r": r, "cx": cx})
+    verdict = readout._follows(run, area_code, {"r": r, "cx": cx})
     assert verdict["r"]["follows"] == "r^2"
     assert verdict["cx"]["follows"] == "cx"
     radius_code = np.stack([r, (cx - 7.5) ** 2], axis=1)
-    verdict = analysis._follows(run, radius_code, {"r": r, "cx": cx})
+    verdict = readout._follows(run, radius_code, {"r": r, "cx": cx})
     assert verdict["r"]["follows"] == "r" and verdict["cx"]["follows"] == "(cx - 7.5)^2"
 
 
@@ -143,18 +143,18 @@ def test_an_angle_is_read_as_a_circle_of_its_period():
     square = {**SMALL_XY, "shape": "square", "angle_range": [0, 90], "r_max": 2.0}
     run = untrained(square)
     angles = np.random.default_rng(1).uniform(0, 90, 400)
-    circle = analysis._angle_circle(run, angles)
-    np.testing.assert_allclose(analysis._angle_circle(run, angles + 90), circle, atol=1e-12)  # one image, one point
+    circle = readout._angle_circle(run, angles)
+    np.testing.assert_allclose(readout._angle_circle(run, angles + 90), circle, atol=1e-12)  # one image, one point
     assert analysis.least_squares_r2(circle, circle) == pytest.approx(1.0)
-    verdict = analysis._follows(run, circle, {"angle": angles})
+    verdict = readout._follows(run, circle, {"angle": angles})
     assert verdict["angle"]["follows"] == "circle"
-    assert analysis._correlation_row(circle, circle[:, :1]) == pytest.approx([1.0])
+    assert readout._correlation_row(circle, circle[:, :1]) == pytest.approx([1.0])
 
 
 def test_least_squares_r2_is_one_for_a_quadratic_code_and_pooled_over_columns():
     z = np.random.default_rng(2).normal(size=(200, 2))
     target = 3 * z[:, 0] * z[:, 1] - z[:, 1] ** 2 + 1
-    assert analysis.least_squares_r2(analysis._quadratic_features(z), target) == pytest.approx(1.0)
+    assert analysis.least_squares_r2(readout._quadratic_features(z), target) == pytest.approx(1.0)
     assert analysis.least_squares_r2(z, target) < 0.5
     assert analysis.least_squares_r2(z, np.stack([z[:, 0], target], axis=1)) < 1.0
 

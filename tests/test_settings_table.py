@@ -6,7 +6,8 @@ import os
 
 import pytest
 
-from geoae_core.config import FIELD_TYPES, KIND_TABLE, SETTINGS, SETTINGS_BY_NAME, Config, ConfigError
+from geoae_core.config import ADDED_LATER, FIELD_TYPES, KINDS, SETTINGS, SETTINGS_BY_NAME, Config, ConfigError
+from geoae_core.kinds import kind_of
 from geoae_core.settings import SECTIONS
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # the form tests below build widgets
@@ -39,10 +40,45 @@ def test_validation_enforces_the_declared_range(declared):
 
 
 def test_the_disk_data_settings_apply_to_the_kinds_without_diracs():
-    disk_data = tuple(entry.name for entry in KIND_TABLE if not entry.diracs)
-    assert disk_data and len(disk_data) < len(KIND_TABLE)
+    disk_data = tuple(name for name in KINDS if "diracs" not in kind_of(name).uses)
+    assert disk_data and len(disk_data) < len(KINDS)
     for name in ("shape", "sigma", "r_min", "r_max", "holes", "mc_samples"):
         assert SETTINGS_BY_NAME[name].kinds == disk_data, name
+        assert all(SETTINGS_BY_NAME[name].applies_to(kind) == (kind in disk_data) for kind in KINDS)
+
+
+def test_settings_without_a_tag_apply_to_every_kind_and_tags_are_used_by_some_kind():
+    for declared in SETTINGS:
+        if not declared.applies:
+            assert declared.kinds == () and all(declared.applies_to(kind) for kind in KINDS), declared.name
+        else:
+            assert 0 < len(declared.kinds) < len(KINDS), declared.name
+
+
+def test_the_settings_a_config_json_may_lack_are_read_from_the_declarations():
+    assert set(ADDED_LATER) == {
+        "checkpoint_seconds", "cx_range", "cy_range", "b_range", "angle_range", "grey_range", "attribute_holes",
+        "lr_final", "tensorboard",
+    }  # fmt: skip
+    assert all(SETTINGS_BY_NAME[name].added_later for name in ADDED_LATER)
+
+
+def test_one_coercion_per_declaration():
+    assert SETTINGS_BY_NAME["lr"].coerce(1) == 1.0 and isinstance(SETTINGS_BY_NAME["lr"].coerce(1), float)
+    assert SETTINGS_BY_NAME["encoder_depths"].coerce(None) is None
+    for name, value, message in [
+        ("size", 2.5, "is not an integer"),
+        ("lr", "x", "is not a number"),
+        ("lr", float("inf"), "is not a finite number"),
+        ("bias", 1, "is not true or false"),
+        ("epochs", None, "a value is required"),
+        ("encoder_depths", [1.5], "must be a list of integers"),
+        ("holes", [3], "must be a list of"),
+        ("kind", "nonsense", "is not one of disk, position-encoder"),
+        ("beta1", 1.0, "must be below 1"),
+    ]:
+        with pytest.raises(ConfigError, match=f"^{name}: .*{message}"):
+            SETTINGS_BY_NAME[name].coerce(value)
 
 
 def test_choices_are_validated():

@@ -69,13 +69,10 @@ class Context:
         """The preset at this pass's scale (quick or full), seed and device."""
         s = self.settings
         base = preset(preset_name)
-        family = kind_of(base).family
-        scale: dict[str, Any] = {}
-        if family == "disks":
-            scale = {key: s[key] for key in ("epochs", "n_train", "batch_size", "lr")}
-        elif family == "gan":  # the GAN keeps its own schedule, scaled like the disks'
-            scale = {"epochs": max(1, base.epochs * s["epochs"] // FULL["epochs"]), "n_train": s["n_train"]}
-        # the 1-D position networks keep their own schedule (figure 10 cuts its decoders when quick)
+        # the kind says what of the pass's scale it takes: the disks all of it, the GAN its own schedule
+        # scaled alike, the position networks none (figure 10 cuts its decoders when quick)
+        disk_scale = {key: s[key] for key in ("epochs", "n_train", "batch_size", "lr")}
+        scale = kind_of(base).scaled_schedule(base, disk_scale, FULL["epochs"])
         return base.replace(**{**scale, **overrides}, seed=self.seed + seed_offset, device=self.device)
 
     def train(self, owner: str, name: str, preset_name: str, seed_offset: int = 0, **overrides: Any) -> Run:

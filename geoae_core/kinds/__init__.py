@@ -1,42 +1,47 @@
 """Run kinds: everything that differs between the kinds of run, one module per kind.
 
-A kind is registered by one line in config.KIND_TABLE (its name, its module here, its default
-depths); its module defines a `Kind` subclass and an instance of it. Everything else (the
-loop, run folders, analyses, the GUI's panels) asks the kind what applies to it.
+A kind is a `Kind` subclass in a module of its own, with an instance registered below (one import
+and one line): the settings then know its name, default depths and the settings it uses, and the
+loop, run folders, analyses and the GUI's panels ask it what applies to it. Importing this package
+loads no torch (the kinds import it in their methods), so `import geoae_core` registers them all.
 """
 
 from __future__ import annotations
 
-import importlib
+from typing import TYPE_CHECKING
 
 import numpy as np
-from torch import nn
 
-from ..config import KIND_TABLE, Config, ConfigError, KindEntry
-from .base import Kind, Regime
+from ..config import Config
+from ..settings import register_kind, registered_kind
+from . import attributes, autoencoder, gan, position
+from .base import VIEWS, Kind, Probe, Regime
 
-__all__ = ["KINDS", "Kind", "Regime", "build_model", "init_model", "kind_of", "training_set"]
+if TYPE_CHECKING:
+    from torch import nn
 
+__all__ = [
+    "KINDS",
+    "VIEWS",
+    "Kind",
+    "Probe",
+    "Regime",
+    "build_model",
+    "init_model",
+    "kind_of",
+    "training_set",
+]
 
-def _load(entry: KindEntry) -> Kind:
-    """The instance of `entry`'s kind in its module (the module is named by the registry, so a
-    new kind needs no import here)."""
-    module = importlib.import_module(f"{__name__}.{entry.module}")
-    found = [value for value in vars(module).values() if isinstance(value, Kind) and value.name == entry.name]
-    if len(found) != 1:
-        raise ImportError(f"geoae_core.kinds.{entry.module} defines no kind named {entry.name!r}")
-    return found[0]
-
-
-KINDS: dict[str, Kind] = {entry.name: _load(entry) for entry in KIND_TABLE}
+# the registry, in the order the settings list the kinds
+KINDS: dict[str, Kind] = {
+    kind.name: register_kind(kind)
+    for kind in (autoencoder.DISK, position.ENCODER, position.DECODER, gan.GAN, attributes.ATTRIBUTES)
+}
 
 
 def kind_of(config_or_name: Config | str) -> Kind:
-    """The kind of a config (or of a kind's name)."""
-    name = config_or_name if isinstance(config_or_name, str) else config_or_name.kind
-    if name not in KINDS:
-        raise ConfigError(f"kind: {name!r} is not one of {', '.join(KINDS)}")
-    return KINDS[name]
+    """The kind of a config (or of a kind's name); a ConfigError names the known ones otherwise."""
+    return registered_kind(config_or_name if isinstance(config_or_name, str) else config_or_name.kind)
 
 
 def build_model(config: Config) -> nn.Module:

@@ -2,70 +2,29 @@
 adversarially with the non-saturating loss, Adam and z ~ N(0, 1) on the disks of the hole data set.
 
 A GAN has no encoder: an image is "autoencoded" by projecting it onto the generator, optimising
-z so that G(z) matches it in squared error (`project`). The model is a `models.Autoencoder` with
-no encoder, the generator as its decoder and the discriminator as an extra submodule, so a run
-folder saves and loads both.
+z so that G(z) matches it in squared error (adversarial.project). The model is a
+`models.Autoencoder` with no encoder, the generator as its decoder and the discriminator as an
+extra submodule, so a run folder saves and loads both. The torch side (losses, one adversarial
+step, the projection) is geoae_core/adversarial.py.
 """
 
 from __future__ import annotations
 
-import math
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
-import torch
-from torch import nn
-from torch.nn import functional as F
 
 from ..config import Config, ConfigError
-from ..models import FIRST_SIZE, Autoencoder, dcgan
 from .autoencoder import DISK
-from .base import Kind, Regime
+from .base import Kind, Probe, Regime
 
-Z_RANGE = 3.0  # projection starts on a grid of z over [-3, 3], where N(0, 1) puts 99.7 % of its mass
-GRID_POINTS_PER_START = 128  # grid points scanned per starting point
-PROJECTION_STEPS = 30
-PROJECTION_RESTARTS = 4
-PROJECTION_LR = 0.02
+if TYPE_CHECKING:
+    import torch
+    from torch import nn
 
-
-def discriminator_loss(model: Autoencoder, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
-    """-log D(x) - log(1 - D(G(z))), averaged; softplus of logits is the stable form."""
-    return F.softplus(-model.discriminator(real)).mean() + F.softplus(model.discriminator(fake)).mean()
-
-
-def generator_loss(model: Autoencoder, fake: torch.Tensor) -> torch.Tensor:
-    """The non-saturating generator loss: -log D(G(z)), averaged."""
-    return F.softplus(-model.discriminator(fake)).mean()
-
-
-def adversarial_step(
-    model: Autoencoder,
-    real: torch.Tensor,
-    z: torch.Tensor,
-    optimizers: tuple[torch.optim.Optimizer, torch.optim.Optimizer],
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """One discriminator update then one generator update; returns both losses, detached."""
-    opt_g, opt_d = optimizers
-    fake = model.decoder(z)
-    loss_d = discriminator_loss(model, real, fake.detach())
-    opt_d.zero_grad(set_to_none=True)
-    loss_d.backward()
-    opt_d.step()
-    loss_g = generator_loss(model, fake)
-    opt_g.zero_grad(set_to_none=True)
-    loss_g.backward()
-    opt_g.step()
-    return loss_g.detach(), loss_d.detach()
-
-
-def make_optimizers(config: Config, model: Autoencoder) -> dict[str, torch.optim.Adam]:
-    """The generator's and the discriminator's Adam, both with the run's lr and betas."""
-    betas = (config.beta1, config.beta2)
-    return {
-        "generator": torch.optim.Adam(model.decoder.parameters(), lr=config.lr, betas=betas),
-        "discriminator": torch.optim.Adam(model.discriminator.parameters(), lr=config.lr, betas=betas),
-    }
+# the codes the generator takes: z ~ N(0, 1) puts 99.7 % of its mass in [-3, 3]; the projection's
+# grid and the decoder probe span it
+Z_RANGE = 3.0
 
 
 def gan_regime(config: Config, device: torch.device) -> Regime:
@@ -74,104 +33,52 @@ def gan_regime(config: Config, device: torch.device) -> Regime:
     The losses logged are the generator's (the history's) and the discriminator's; the loop
     ends the run as diverged if either stops being finite.
     """
+    import torch
+
+    from .. import adversarial
+
     model = GAN.init_model(config).to(device)
-    optimizers = make_optimizers(config, model)
+    optimizers = adversarial.make_optimizers(config, model)
     images, _ = GAN.device_tensors(config, device)
     pair = (optimizers["generator"], optimizers["discriminator"])
 
     def step(index: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
         real = images[index]
         z = torch.randn(real.shape[0], config.code_size, generator=generator, device=device)
-        return torch.stack(adversarial_step(model, real, z, pair))
+        return torch.stack(adversarial.adversarial_step(model, real, z, pair))
 
     # eval: BatchNorm's running statistics from here on
     return Regime(model, optimizers, images.shape[0], step)
 
 
-# ---------------------------------------------------------------------------------- projection
-def _squared_errors(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-    """Per row: the sum over pixels of the squared difference."""
-    return (outputs.flatten(1) - targets.flatten(1)).pow(2).sum(1)
-
-
-@torch.no_grad()
-def grid_starts(generator: nn.Module, targets: torch.Tensor, restarts: int, code_size: int = 1) -> torch.Tensor:
-    """(N, restarts) starting codes: the best z of each of `restarts` equal slices of the grid.
-
-    The grid spans [-Z_RANGE, Z_RANGE]; every code coordinate takes the same grid value
-    (the paper's GAN has d = 1, where this is the whole line).
-    """
-    n_grid = restarts * GRID_POINTS_PER_START
-    grid = torch.linspace(-Z_RANGE, Z_RANGE, n_grid, device=targets.device)
-    outputs = generator(grid[:, None].expand(n_grid, code_size)).flatten(1)
-    flat = targets.flatten(1)
-    # |x - g|^2 for every (image, grid point) pair without an (N, K, pixels) tensor
-    errors = flat.pow(2).sum(1, keepdim=True) - 2 * flat @ outputs.T + outputs.pow(2).sum(1)
-    slices = errors.reshape(len(flat), restarts, GRID_POINTS_PER_START)
-    best = slices.argmin(2) + torch.arange(restarts, device=targets.device) * GRID_POINTS_PER_START
-    return grid[best]
-
-
-def refine_codes(
-    generator: nn.Module, targets: torch.Tensor, z: torch.Tensor, steps: int
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Adam on z alone (the generator gets no gradient), cosine-decayed step; the best z per row."""
-    z = z.detach().clone().requires_grad_(True)
-    optimizer = torch.optim.Adam([z], lr=PROJECTION_LR)
-    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(steps, 1))
-    best_z = z.detach().clone()
-    best_error = torch.full((len(z),), math.inf, device=z.device)
-    for step in range(steps + 1):
-        errors = _squared_errors(generator(z), targets)
-        better = errors.detach() < best_error
-        best_error = torch.where(better, errors.detach(), best_error)
-        best_z[better] = z.detach()[better]
-        if step == steps:
-            break
-        (z.grad,) = torch.autograd.grad(errors.sum(), z)
-        optimizer.step()
-        schedule.step()
-    return best_z, best_error
-
-
-def project(
-    config: Config,
-    model: Autoencoder,
-    images: np.ndarray,
-    steps: int = PROJECTION_STEPS,
-    restarts: int = PROJECTION_RESTARTS,
-) -> np.ndarray:
-    """Codes z (N, d) whose generated images best match `images` (N, m, m) in squared error.
-
-    All images are handled in one batch: each starts from the best grid point in each of
-    `restarts` slices of [-3, 3], is refined by Adam on z with the generator frozen (in eval
-    mode), and keeps its best code. Deterministic for a given run and input.
-    """
-    generator = model.decoder
-    d = config.code_size
-    device = next(generator.parameters()).device
-    targets = torch.as_tensor(np.asarray(images, np.float32), device=device).flatten(1)
-    was_training = generator.training
-    generator.eval()
-    try:
-        starts = grid_starts(generator, targets, restarts, d)  # (N, restarts)
-        repeated = targets.repeat_interleave(restarts, dim=0)
-        z, errors = refine_codes(generator, repeated, starts.reshape(-1, 1).expand(-1, d), steps)
-    finally:
-        generator.train(was_training)
-    best = errors.reshape(-1, restarts).argmin(1)
-    z = z.reshape(-1, restarts, d)[torch.arange(len(targets)), best]
-    return z.cpu().numpy()
-
-
 class DCGAN(Kind):
     name = "gan"
     summary = "DCGAN generator with a code of size d on the disks (Appendix D), no encoder"
-    family = "gan"
     sides: ClassVar[tuple[str, ...]] = ("decoder",)  # the generator; the discriminator only trains it
+    uses = frozenset({"disk images"})  # Adam at a constant rate: lr_final does not apply
+    evaluation = "sizes"
     channel_axes = (True, True)
 
+    def scaled_schedule(self, config: Config, scale: dict[str, Any], full_epochs: int) -> dict[str, Any]:
+        """Its own (longer) schedule, scaled like the disks'."""
+        return {"epochs": max(1, config.epochs * scale["epochs"] // full_epochs), "n_train": scale["n_train"]}
+
+    def title(self, config: Config) -> str:
+        return "a DCGAN generator"
+
+    def views(self, config: Config) -> frozenset[str]:
+        return frozenset({"decode"})
+
+    def decoder_probe(self, run, label: str = "code z (z ~ N(0, 1))") -> Probe:
+        return super().decoder_probe(run, label)
+
+    def code_range(self, run) -> tuple[np.ndarray, np.ndarray]:
+        d = run.config.code_size
+        return np.full(d, -Z_RANGE), np.full(d, Z_RANGE)
+
     def build(self, config: Config) -> nn.Module:
+        from ..models import FIRST_SIZE, dcgan
+
         if config.size < 2 * FIRST_SIZE:
             raise ConfigError(f"size: {config.size} is too small for the DCGAN (at least {2 * FIRST_SIZE})")
         return dcgan(config)
@@ -183,7 +90,9 @@ class DCGAN(Kind):
         return gan_regime(config, device)
 
     def encode(self, config: Config, model: nn.Module, x: np.ndarray) -> np.ndarray:
-        return project(config, model, x)  # a generator "encodes" by optimising z (Appendix D)
+        from ..adversarial import project
+
+        return project(config, model, x, Z_RANGE)  # a generator "encodes" by optimising z (Appendix D)
 
 
 GAN = DCGAN()
