@@ -1,6 +1,7 @@
-"""The `geoae` command: train, eval, presets (and more as the engine grows).
+"""The `geoae` command: train, eval, sweep, reproduce, presets, examples.
 
-Every user error ends as one line on stderr and exit status 2, never a traceback.
+Every user error ends as one line on stderr and exit status 2, never a traceback. The options
+are read in cli_options.py, what is printed is made in cli_report.py.
 """
 
 from __future__ import annotations
@@ -9,158 +10,33 @@ import argparse
 import json
 import os
 import sys
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .config import Config, ConfigError
+from .cli_options import (
+    ArgumentParser,
+    UsageError,
+    add_cluster_option,
+    add_config_options,
+    add_device_option,
+    add_tensorboard_option,
+    config_from_args,
+    non_negative_int,
+    positive_int,
+)
+from .cli_report import ProgressBar, format_eval
+from .config import ConfigError
 from .examples import copy_examples, example_runs
-from .files import LOCK_FILE, RunError, hold, start_folder
+from .files import LOCK_FILE, RunError
 from .presets import PRESETS, describe, preset, preset_names
+from .start import started
 
 if TYPE_CHECKING:
-    from .loop import Progress
+    from .runs import Run
 
 USER_ERRORS: tuple[type[BaseException], ...] = (ConfigError, RunError)
-
-
-class UsageError(Exception):
-    """A command-line mistake not caught by argparse."""
-
-
-class ArgumentParser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, status 2, no usage dump
-        raise UsageError(f"{self.prog}: {message}")
-
-
-def non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text} is negative")
-    return value
-
-
-def positive_int(text: str) -> int:
-    value = non_negative_int(text)
-    if value == 0:
-        raise argparse.ArgumentTypeError("0 is not positive")
-    return value
-
-
-class ProgressBar:
-    """Progress on stderr: on a terminal, one line redrawn in place (epoch, loss, epochs per
-    second, time left); elsewhere (a log file, a pipe) a plain line every LOG_INTERVAL_S and at
-    the end, so a log stays a few dozen short lines."""
-
-    LOG_INTERVAL_S = 10.0
-
-    def __init__(self, stream=None, width: int = 30, clock: Callable[[], float] = time.perf_counter):
-        self.stream = stream or sys.stderr
-        self.width = width
-        self.clock = clock
-        self.terminal = bool(getattr(self.stream, "isatty", lambda: False)())
-        self.started = clock()
-        self.last_draw = 0.0
-
-    def __call__(self, report: Progress) -> None:
-        if report.event == "start":
-            self.started = self.last_draw = self.clock()
-            self.stream.write(f"training on {report.device}\n")
-        if report.event == "epoch":
-            now = self.clock()
-            interval = 0.1 if self.terminal else self.LOG_INTERVAL_S
-            if now - self.last_draw > interval or report.epoch == report.epochs:
-                self.last_draw = now
-                self.draw(report, now)
-        if report.event == "warning":
-            self.stream.write(f"{self.line_break}warning: {report.message}\n")
-        if report.event == "end":
-            self.stream.write(
-                f"{self.line_break}{report.status} after {report.epoch} epochs ({self.clock() - self.started:.1f} s)\n"
-            )
-        self.stream.flush()
-
-    @property
-    def line_break(self) -> str:
-        return "\n" if self.terminal else ""  # ends the bar being redrawn
-
-    def draw(self, report: Progress, now: float) -> None:
-        elapsed = now - self.started
-        rate = report.epoch / elapsed if elapsed > 0 else 0.0
-        left = (report.epochs - report.epoch) / rate if rate > 0 else 0.0
-        numbers = f"{report.epoch}/{report.epochs} loss {report.loss:.4g} {rate:.1f} ep/s {left:.0f} s left"
-        if not self.terminal:
-            self.stream.write(f"epoch {numbers}\n")
-            return
-        filled = int(self.width * report.epoch / max(report.epochs, 1))
-        bar = "#" * filled + "." * (self.width - filled)
-        self.stream.write(f"\r[{bar}] {numbers} ")
-
-
-def load_config_file(path: str) -> Config:
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"--config {path}: no such file") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ConfigError(f"--config {path}: not a readable JSON file ({exc})") from None
-    try:
-        return Config.from_dict(data)
-    except ConfigError as exc:
-        raise ConfigError(f"--config {path}: {exc}") from None
-
-
-def config_from_args(args: argparse.Namespace) -> Config:
-    """--preset or --config, then --set, then --epochs/--seed/--device, validated."""
-    if args.preset and args.config:
-        raise UsageError(f"geoae {args.command}: give --preset or --config, not both")
-    config = load_config_file(args.config) if args.config else preset(args.preset or "disks")
-    changes = {name: getattr(args, name) for name in ("epochs", "seed", "device") if getattr(args, name) is not None}
-    if args.tensorboard:
-        changes["tensorboard"] = True
-    return config.with_overrides(args.set).replace(**changes)
-
-
-def add_config_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--preset", help="named configuration (see `geoae presets`); default disks")
-    parser.add_argument("--config", help="JSON file of settings (as a run's config.json)")
-    parser.add_argument("--epochs", type=non_negative_int, help="number of epochs (overrides the preset)")
-    parser.add_argument("--seed", type=non_negative_int, help="seed of the data, the weights and the shuffling")
-    parser.add_argument("--device", choices=["auto", "cpu", "cuda"], help="where to train (auto: CUDA if present)")
-    add_tensorboard_option(parser)
-    parser.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="change any setting, e.g. --set bias=false --set holes=[[11,18]] (repeatable; settings listed below)",
-    )
-    from .config import SETTINGS  # the declarations the validation also uses: the help cannot drift from it
-
-    width = max(len(s.name) for s in SETTINGS)
-    lines = ["settings for --set KEY=VALUE (default in brackets):"]
-    for section in dict.fromkeys(s.section for s in SETTINGS):
-        lines.append(f"  {section}")
-        for s in (s for s in SETTINGS if s.section == section):
-            default = s.blank if s.blank and s.default in (None, []) else json.dumps(s.default).strip('"')
-            notes = [s.range_text(), f"only for {', '.join(s.kinds)}" if s.kinds else ""]
-            extra = "; ".join(n for n in notes if n)
-            lines.append(f"    {s.name:<{width}}  {s.help} [{default}]" + (f" ({extra})" if extra else ""))
-    parser.epilog = "\n".join(lines)
-    parser.formatter_class = argparse.RawDescriptionHelpFormatter
-
-
-def add_tensorboard_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--tensorboard",
-        action="store_true",
-        help='also write TensorBoard event files into each run folder (pip install "geoae[tensorboard]")',
-    )
 
 
 def check_tensorboard(wanted: bool) -> None:
@@ -172,24 +48,19 @@ def check_tensorboard(wanted: bool) -> None:
 
 
 def command_train(args: argparse.Namespace) -> int:
+    """`train()`'s own path, in two halves: the start (checks, the folder held, its first files)
+    before torch loads, then the training."""
     out, resume = train_folder(args)
     if out.exists() and not out.is_dir():
         raise UsageError(f"geoae train: {out} is a file, not a folder")
     config = None if resume else config_from_args(args)
     if not resume and not args.force and out.is_dir() and any(p.name != LOCK_FILE for p in out.iterdir()):
         raise UsageError(f"geoae train: {out} is not empty (use --force to overwrite, --resume to continue)")
-    if config is not None and config.device == "cuda":
-        from .loop import resolve_device  # torch, before any file: a machine without CUDA is refused first
+    overrides = {"tensorboard": True} if resume and args.tensorboard else {}
+    with started(config, out, resume, overrides) as config:
+        from .training import train_started  # torch, once the run is on disk
 
-        resolve_device(config.device)
-    check_tensorboard(args.tensorboard or (config is not None and config.tensorboard))
-    with hold(out):
-        if config is not None:
-            start_folder(out, config.to_json(), config.epochs)  # on disk and resumable before torch loads
-        from .training import train
-
-        overrides = {"tensorboard": True} if resume and args.tensorboard else {}
-        run = train(config, out=out, callbacks=[ProgressBar()], resume=resume, **overrides)
+        run = train_started(config, out, [ProgressBar()], resume=resume)
     return report_run(run, out)
 
 
@@ -204,44 +75,11 @@ def train_folder(args: argparse.Namespace) -> tuple[Path, bool]:
     return Path(args.out), bool(args.resume)
 
 
-def report_run(run, out: Path) -> int:
+def report_run(run: Run, out: Path) -> int:
     print(out)
     if run.status == "diverged":
         print(f"geoae train: the loss diverged; the last finite epoch ({len(run.history)}) is kept", file=sys.stderr)
     return 0 if run.status == "finished" else 1
-
-
-def format_eval(report: dict[str, Any]) -> str:
-    lines = [f"kind: {report['kind']}"]
-    for key in ("mean_error", "max_error", "rank1_fraction", "hole_error", "outside_error", "max_peak_error"):
-        if report.get(key) is not None:
-            lines.append(f"{key}: {report[key]:.6g}")
-    for key in ("fit_r", "fit_r2", "fit_position"):
-        if key in report:
-            fit = report[key]
-            lines.append(f"{key}: R^2 {fit['r2']:.6f} (slope {fit['slope']:.4g}, intercept {fit['intercept']:.4g})")
-    if "area_beats_radius" in report:
-        verdict = "z encodes the area (fits r^2 better than r)" if report["area_beats_radius"] else "z fits r better"
-        lines.append(verdict)
-    if "max_residual_in_steps" in report:
-        lines.append(f"max_residual_in_steps: {report['max_residual_in_steps']:.4g}")
-    if "readout" in report:
-        lines.extend(format_readout(report["readout"]))
-    return "\n".join(lines)
-
-
-def format_readout(readout: dict[str, Any]) -> list[str]:
-    """The attribute read-out as a table: R^2 from z, the correlation with each code axis, fig3's verdict."""
-    axes = " ".join(f"{'z' + str(j):>6}" for j in range(readout["code_size"]))
-    lines = [f"read-out on {readout['n']} fresh test images (R^2 of the fit from z; correlation per axis):"]
-    lines.append(f"  {'attribute':<10} {'linear':>7} {'quadr.':>7}  {axes}  code follows (R^2 of z fitted from it)")
-    for name, row in readout["attributes"].items():
-        cells = " ".join(f"{c:>6.3f}" for c in row["correlation"])
-        verdicts = ", ".join(f"{label} {r2:.4f}" for label, r2 in row["follows_r2"].items())
-        lines.append(
-            f"  {name:<10} {row['r2_linear']:>7.4f} {row['r2_quadratic']:>7.4f}  {cells}  {row['follows']} ({verdicts})"
-        )
-    return lines
 
 
 def command_eval(args: argparse.Namespace) -> int:
@@ -264,8 +102,9 @@ def command_eval(args: argparse.Namespace) -> int:
 
 
 def command_sweep(args: argparse.Namespace) -> int:
+    from .batched import check_family
     from .cluster import RunsFailed
-    from .sweep import can_batch, expand_members, sweep
+    from .sweep import expand_members, sweep
 
     config = config_from_args(args)
     check_cluster_options(args)
@@ -291,8 +130,8 @@ def command_sweep(args: argparse.Namespace) -> int:
 
     sys.stderr.write(f"{len(members)} runs into {out}\n")
     batched = {"auto": None, "yes": True, "no": False}[args.batched]
-    if batched and not can_batch([c for _, c in members]):
-        raise UsageError("geoae sweep: --batched yes needs disk runs that differ only in seed, regulariser and lam")
+    if batched:
+        check_family([c for _, c in members])  # before any run trains
     configs, outs = [c for _, c in members], [out / name for name in names]
     try:
         runs: list[Any] = sweep(
@@ -309,15 +148,6 @@ def command_sweep(args: argparse.Namespace) -> int:
         loss = run.history[-1]["loss"] if run.history else float("nan")
         print(f"{name}\t{run.status}\t{loss:.4g}")
     return 0 if all(r is not None and r.status == "finished" for r in runs) else 1
-
-
-def add_cluster_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--cluster",
-        metavar="ADDRESS",
-        help="train the runs on a Dask cluster: a scheduler (tcp://HOST:8786) or local:N worker processes "
-        '(pip install "geoae[cluster]"; see docs/cluster.md)',
-    )
 
 
 def check_cluster_options(args: argparse.Namespace) -> None:
@@ -348,7 +178,7 @@ def command_reproduce(args: argparse.Namespace) -> int:
         ids = expand_ids(args.ids)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    from .loop import resolve_device
+    from .device import resolve_device
 
     resolve_device(args.device)
     check_cluster_options(args)
@@ -463,7 +293,7 @@ def build_parser() -> ArgumentParser:
     reproduce.add_argument("--out", help="report folder")
     reproduce.add_argument("--quick", action="store_true", help="fewer epochs and runs, same code paths")
     reproduce.add_argument("--seed", type=non_negative_int, default=0, help="first seed (runs use seed, seed+1, ...)")
-    reproduce.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="where to train")
+    add_device_option(reproduce, default="auto")
     reproduce.add_argument(
         "--runs", type=positive_int, help="seeds per setting in figures 7 and 8 (default 5; 1 with --quick)"
     )

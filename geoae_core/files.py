@@ -1,5 +1,6 @@
-"""A run folder's file names, atomic writes and its one-writer lock. No torch: the CLI writes a
-run's first files with this before the engine has loaded.
+"""A run folder's files without tensors: their names, atomic writes, the first files of a run,
+config.json and run.json read back, and the folder's one-writer lock. No torch: the CLI writes a
+run's first files with this before the engine has loaded (store.py has the tensor files).
 """
 
 from __future__ import annotations
@@ -7,11 +8,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from .config import ADDED_LATER, FIELD_TYPES, Config, ConfigError
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "weights.safetensors"
@@ -50,14 +54,48 @@ def write_status(folder: Path, info: dict[str, Any]) -> None:
 
 def start_folder(folder: Path, config_json: str, epochs: int) -> None:
     """A new run's first files: its config and a status `running` at epoch 0. Files of an earlier
-    run in the folder go, so that a resume can never continue it under the new config."""
+    run in the folder go (its snapshots too), so that a resume can never continue it under the
+    new config."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     for name in (CHECKPOINT_FILE, WEIGHTS_FILE, HISTORY_FILE):
         (folder / name).unlink(missing_ok=True)
+    shutil.rmtree(folder / SNAPSHOTS_DIR, ignore_errors=True)
     # the status first: a folder with a config.json is listed as a run, and shows its status
     write_status(folder, {"status": "running", "epochs_done": 0, "epochs": epochs})
     atomic_write_text(folder / CONFIG_FILE, config_json + "\n")
+
+
+def abandon_start(folder: Path) -> None:
+    """The first files of a new run that failed before any checkpoint was written (refused, or
+    not saved at all) go: a folder listed as a run that holds nothing to resume would mislead."""
+    folder = Path(folder)
+    if not (folder / CHECKPOINT_FILE).exists():
+        for name in (CONFIG_FILE, STATUS_FILE):
+            (folder / name).unlink(missing_ok=True)
+
+
+def read_json(path: Path) -> Any:
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RunError(f"{path}: missing") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise RunError(f"{path}: not valid JSON ({exc})") from None
+
+
+def read_config(folder: Path) -> Config:
+    """A run's config.json, which must hold every setting (a partial one may be a damaged file)."""
+    path = Path(folder) / CONFIG_FILE
+    data = read_json(path)
+    if isinstance(data, dict):
+        missing = sorted(set(FIELD_TYPES) - set(data) - set(ADDED_LATER))
+        if missing:
+            raise RunError(f"{path}: missing setting {missing[0]!r}")
+    try:
+        return Config.from_dict(data)
+    except (ConfigError, TypeError) as exc:
+        raise RunError(f"{path}: {exc}") from None
 
 
 # ------------------------------------------------------------------------------ one writer

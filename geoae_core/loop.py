@@ -1,8 +1,9 @@
-"""The one training loop. Every kind of run trains through `run_loop`; what differs between
-kinds (the model, its optimisers, one update) comes in a `Regime`, as a LightningModule's
-`training_step` and `configure_optimizers` do. The loop owns the rest, once for all kinds:
-progress events, cancel, the divergence check and the last finite state, checkpoints (every N
-epochs or T seconds), resume, and what a failed save does.
+"""The one training loop. Every kind of run trains through `run_loop`, and so does a family of
+runs trained as one grouped model (batched.py): what differs (the models, their optimisers, one
+update) comes in a `Plan`, as a LightningModule's `training_step` and `configure_optimizers` do.
+The loop owns the rest, once for all: the shuffling per run, progress events, cancel, the
+divergence check and the last finite state of each run, checkpoints (every N epochs or T
+seconds), snapshots, resume, and what a failed save does.
 
 Data lives on the device, batches are gathered there, and the loss is read back once per
 epoch, so a step never waits for the host.
@@ -11,13 +12,10 @@ epoch, so a step never waits for the host.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import functools
-import os
 import platform
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -26,28 +24,19 @@ import torch
 from torch import nn
 
 from . import __version__
-from .config import Config, ConfigError
-from .files import CHECKPOINT_FILE, STATUS_FILE, RunError
+from .config import Config
+from .files import STATUS_FILE, RunError, read_json
 from .kinds import Regime
 from .runs import Run
-from .store import (
-    load_state,
-    read_history,
-    read_json,
-    read_tensors,
-    remove_snapshots,
-    save_failure,
-    save_run,
-    save_snapshot,
-    snapshot_path,
-)
+from .store import load_checkpoint, pack_checkpoint, save_failure, save_run, save_snapshot, snapshot_path
 
 DENSE_SNAPSHOTS = 32  # every epoch's weights are kept up to here; then 16 per doubling of the epoch
 
 
 @dataclass
 class Progress:
-    """One report from the loop. `loss` is the epoch's mean loss (None on step events)."""
+    """One report from the loop. `loss` is the epoch's mean loss (None on step events); for a
+    grouped family, the mean over its members still training."""
 
     event: str  # "start", "step", "epoch", "warning" (see `message`: a checkpoint not saved...) or "end"
     epoch: int
@@ -82,70 +71,41 @@ class UnsavedRunError(RunError):
         self.checkpoint = checkpoint
 
 
-def resolve_device(name: str) -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise ConfigError("device: 'cuda' asked for, but this machine has no CUDA device (use auto or cpu)")
-    if name not in ("cpu", "cuda"):
-        raise ConfigError(f"device: {name!r} is not one of auto, cpu, cuda")
-    return torch.device(name)
+@dataclass
+class Member:
+    """One run the loop trains: a lone run, or one member of a grouped family. `info` goes into
+    its run.json ({"batched": True} for a member)."""
+
+    config: Config
+    out: Path | None
+    model: nn.Module
+    optimizers: dict[str, torch.optim.Optimizer]
+    info: dict[str, Any] = field(default_factory=dict)
 
 
-@functools.cache
-def keep_freed_memory() -> bool:
-    """Ask glibc to keep freed blocks of up to 32 MiB in the heap instead of returning them.
-
-    A step allocates and frees activations of a few MiB each. By default glibc hands such blocks
-    back to the kernel at once, and the next step pays a page fault on every 4 KiB of them:
-    about 10% of a CPU epoch of `disks` (bench/bench_train.py). The cost is that the process
-    keeps its peak heap. GEOAE_KEEP_FREED_MEMORY=0 turns it off; elsewhere than glibc it is a no-op.
-    """
-    if os.environ.get("GEOAE_KEEP_FREED_MEMORY", "1") == "0" or platform.system() != "Linux":
-        return False
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:  # musl and others: no mallopt to call
-        return False
-    m_trim_threshold, m_mmap_threshold = -1, -3
-    return bool(libc.mallopt(m_mmap_threshold, 32 << 20)) and bool(libc.mallopt(m_trim_threshold, 256 << 20))
+# one update of every member: each member's indices of the epoch's order and its generator in,
+# its detached losses out, shape (members, k); the first of a member's losses goes into its history
+Step = Callable[[list[torch.Tensor], list[torch.Generator]], torch.Tensor]
 
 
-def _denormals_flushed_here() -> bool:
-    return torch.tensor(1e-40, dtype=torch.float32).mul(1.5).item() == 0.0  # a float32 denormal
+@dataclass
+class Plan:
+    """What the loop trains: its members (sharing every setting but seed, regulariser and lambda),
+    how many examples each has, one update of them all, and how a trained model is given back."""
+
+    members: list[Member]
+    examples: int
+    step: Step
+    finish: Callable[[nn.Module], nn.Module] = nn.Module.eval
 
 
-@contextlib.contextmanager
-def denormals_flushed() -> Iterator[None]:
-    """Treat numbers below 1.2e-38 as zero on this thread while the block runs.
+def lone(config: Config, regime: Regime, out: Path | None) -> Plan:
+    """A kind's regime as a plan of one member."""
 
-    A run that collapses under strong weight decay (figure 8's large lambdas) drives weights and
-    gradients into the denormal range, where each multiply costs tens of cycles: such an epoch
-    took 1.00 s instead of 0.34 s (bench/bench_denormals.py). TensorFlow and XLA flush by
-    default for the same reason. Values that small are zero for every figure here.
-    The thread's setting is restored on exit, so code after a training (Python floats, numpy)
-    sees none of it; torch's worker threads copy the setting when they are created, and those
-    started during a training keep it. GEOAE_FLUSH_DENORMALS=0 leaves the setting alone.
-    """
-    if os.environ.get("GEOAE_FLUSH_DENORMALS", "1") == "0" or _denormals_flushed_here():
-        yield
-        return
-    torch.set_flush_denormal(True)
-    try:
-        yield
-    finally:
-        torch.set_flush_denormal(False)
+    def step(indices: list[torch.Tensor], generators: list[torch.Generator]) -> torch.Tensor:
+        return regime.step(indices[0], generators[0]).reshape(1, -1)
 
-
-@contextlib.contextmanager
-def tuned_for(device: torch.device) -> Iterator[None]:
-    """What every training loop runs under on the CPU: freed memory kept, denormals flushed."""
-    if device.type != "cpu":
-        yield
-        return
-    keep_freed_memory()
-    with denormals_flushed():
-        yield
+    return Plan([Member(config, out, regime.model, regime.optimizers)], regime.examples, step, regime.finish)
 
 
 def run_info(config: Config, device: torch.device, status: str, epoch: int, started: float) -> dict[str, Any]:
@@ -166,60 +126,10 @@ def run_info(config: Config, device: torch.device, status: str, epoch: int, star
     }
 
 
-def pack_checkpoint(
-    optimizers: dict[str, torch.optim.Optimizer],
-    generator: torch.Generator,
-    epoch: int,
-    weights: dict[str, torch.Tensor],
-) -> dict[str, torch.Tensor]:
-    """Everything a resume needs, in one file (written atomically): weights, optimisers, RNG, epoch."""
-    tensors: dict[str, torch.Tensor] = {"rng.shuffle": generator.get_state(), "epoch": torch.tensor(epoch)}
-    tensors.update({f"model.{name}": value for name, value in weights.items()})
-    for prefix, optimizer in _optimizer_prefixes(optimizers):
-        for index, state in optimizer.state_dict()["state"].items():
-            for name, value in state.items():
-                tensors[f"{prefix}{index}.{name}"] = torch.as_tensor(value).detach().clone()
-    return tensors
-
-
-def _optimizer_prefixes(optimizers: dict[str, torch.optim.Optimizer]) -> list[tuple[str, torch.optim.Optimizer]]:
-    return [(f"optim.{name}." if name else "optim.", optimizer) for name, optimizer in optimizers.items()]
-
-
-def restore_checkpoint(
-    tensors: dict[str, torch.Tensor], optimizers: dict[str, torch.optim.Optimizer], generator: torch.Generator
-) -> int:
-    """Put the optimisers' and the generator's state back; return the checkpoint's epoch."""
-    for prefix, optimizer in _optimizer_prefixes(optimizers):
-        state: dict[int, dict[str, torch.Tensor]] = {}
-        for key, value in tensors.items():
-            rest = key[len(prefix) :] if key.startswith(prefix) else ""
-            if rest[:1].isdigit():
-                index, name = rest.split(".", 1)
-                state.setdefault(int(index), {})[name] = value
-        optimizer.load_state_dict({"state": state, "param_groups": optimizer.state_dict()["param_groups"]})
-        _match_moments(optimizer)
-    generator.set_state(tensors["rng.shuffle"])
-    return int(tensors["epoch"])
-
-
-def _match_moments(optimizer: torch.optim.Optimizer) -> None:
-    # fused Adam checks neither shapes nor strides: a moment of the wrong size is written out of
-    # bounds, and a contiguous moment of a channels-last weight is silently scrambled
-    for param, moments in optimizer.state.items():
-        for name, value in moments.items():
-            if name == "step":
-                continue
-            if value.shape != param.shape:
-                raise ValueError(f"optimiser {name} of shape {tuple(value.shape)} for a weight {tuple(param.shape)}")
-            if value.stride() != param.stride():
-                moments[name] = torch.empty_like(param).copy_(value)
-
-
-def all_finite(losses: torch.Tensor, model: nn.Module) -> bool:
-    """One read of the device: whether the losses and every weight are finite."""
-    params = torch.stack([p.detach().pow(2).sum() for p in model.parameters()]).sum()
-    return bool(torch.isfinite(torch.cat([losses.reshape(-1), params.reshape(1)])).all())
+def finite_members(losses: torch.Tensor, models: Sequence[nn.Module]) -> list[bool]:
+    """One read of the device: per member, whether its losses (a row) and every weight are finite."""
+    weights = torch.stack([torch.stack([p.detach().pow(2).sum() for p in m.parameters()]).sum() for m in models])
+    return torch.isfinite(torch.cat([losses, weights[:, None]], 1)).all(1).tolist()
 
 
 def snapshot(model: nn.Module) -> dict[str, torch.Tensor]:
@@ -235,42 +145,18 @@ def snapshot_due(epoch: int, epochs: int) -> bool:
     return epoch % 2 ** (epoch // DENSE_SNAPSHOTS).bit_length() == 0
 
 
-def _resume_from(out: Path, regime: Regime, generator: torch.Generator) -> tuple[int, list[dict[str, float]]]:
-    """Load the run's checkpoint into the regime; (epoch, history). No checkpoint yet: epoch 0."""
-    path = out / CHECKPOINT_FILE
-    if not path.exists():  # killed before its first checkpoint: start again, as the seed dictates
-        return 0, []
-    checkpoint = read_tensors(path)
-    # the checkpoint's own copy of the weights: a kill between two files cannot mismatch them
-    weights = {k[len("model.") :]: v for k, v in checkpoint.items() if k.startswith("model.")}
-    load_state(regime.model, weights, path)
-    try:
-        epoch = restore_checkpoint(checkpoint, regime.optimizers, generator)
-    except (KeyError, ValueError, RuntimeError) as exc:
-        raise RunError(f"{path}: unusable checkpoint ({exc})") from None
-    return epoch, read_history(out)[:epoch]
-
-
 class RunRecord:
-    """One run being trained: its history, the last finite state and checkpoint, and its folder.
+    """One run being trained: its generator, history, last finite state and checkpoint, and its
+    folder. What a checkpoint, a deleted folder and a failed save do is written here once, for a
+    lone run and for each member of a family. `warn(message)` hears about a checkpoint not saved;
+    the training goes on in memory."""
 
-    What a checkpoint, a deleted folder and a failed save do is written here once, for a lone
-    run (`run_loop`) and for each member of a family trained as one grouped model (batched.py).
-    `warn(message)` hears about a checkpoint not saved; the training goes on in memory.
-    """
-
-    def __init__(
-        self,
-        config: Config,
-        device: torch.device,
-        out: Path | None,
-        warn: Callable[[str], Any],
-        history: list[dict[str, float]] | None = None,
-        info: dict[str, Any] | None = None,
-    ):
-        self.config, self.device, self.out, self.warn = config, device, out, warn
-        self.history = list(history or [])
-        self.extra_info = dict(info or {})
+    def __init__(self, member: Member, device: torch.device, warn: Callable[[str], Any]):
+        self.member, self.config, self.device, self.out, self.warn = member, member.config, device, member.out, warn
+        self.generator = torch.Generator(device=device)
+        self.generator.manual_seed(member.config.seed)
+        self.history: list[dict[str, float]] = []
+        self.extra_info = dict(member.info)
         self.status = "running"
         # the last state known to be finite, at an epoch boundary: what a stop or a divergence keeps
         self.state: dict[str, torch.Tensor] = {}
@@ -281,9 +167,32 @@ class RunRecord:
         self.last_save = time.monotonic()
         self.earlier_seconds = 0.0  # training time of the sessions before a resume
 
-    def keep(self, state: dict[str, torch.Tensor], checkpoint: dict[str, torch.Tensor]) -> None:
-        self.state, self.checkpoint = state, checkpoint
-        self.epoch = int(checkpoint["epoch"])
+    def resume(self) -> int:
+        """Continue from the folder's checkpoint: the state, the history, the time so far; its epoch."""
+        epoch, self.history = load_checkpoint(self.out, self.member.model, self.member.optimizers, self.generator)
+        if epoch > 0 and (self.out / STATUS_FILE).is_file():  # its time and start are the whole run's
+            earlier = read_json(self.out / STATUS_FILE)
+            seconds = earlier.get("wall_seconds")
+            self.earlier_seconds = float(seconds) if isinstance(seconds, int | float) else 0.0
+            if isinstance(earlier.get("started"), str):
+                self.extra_info.setdefault("started", earlier["started"])
+        return epoch
+
+    def keep(self, epoch: int) -> None:
+        """The model's state now, at the end of `epoch`, as the last finite one."""
+        self.state = snapshot(self.member.model)
+        self.checkpoint = pack_checkpoint(self.member.optimizers, self.generator, epoch, self.state)
+        self.epoch = epoch
+
+    def end_epoch(self, epoch: int, loss: float, seconds: float, finite: bool) -> None:
+        if not finite:
+            self.status = "diverged"  # its last finite epoch stays in the record
+            return
+        self.history.append({"epoch": epoch, "loss": loss, "seconds": seconds})
+        self.keep(epoch)
+        if self.checkpoint_due(epoch):
+            self.save_checkpoint(epoch)
+        self.keep_snapshot()
 
     def keep_snapshot(self, last: bool = False) -> None:
         """Write the kept state to snapshots/ if the schedule keeps its epoch (or it is the `last`).
@@ -298,22 +207,10 @@ class RunRecord:
         with contextlib.suppress(OSError):
             save_snapshot(self.out, self.epoch, self.state)
 
-    def forget_snapshots(self) -> None:
-        """A run starting from epoch 0: snapshots of an earlier run in the folder go."""
-        if self.out is not None:
-            remove_snapshots(self.out)
-
     def info(self) -> dict[str, Any]:
         info = run_info(self.config, self.device, self.status, len(self.history), self.started)
         info["wall_seconds"] = round(info["wall_seconds"] + self.earlier_seconds, 3)  # over every session
         return {**info, **self.extra_info}
-
-    def continues(self, earlier: dict[str, Any]) -> None:
-        """A resumed run: its time and its start are the whole run's, not this session's."""
-        seconds = earlier.get("wall_seconds")
-        self.earlier_seconds = float(seconds) if isinstance(seconds, int | float) else 0.0
-        if isinstance(earlier.get("started"), str):
-            self.extra_info.setdefault("started", earlier["started"])
 
     def save(self) -> None:
         """Write the run folder; an OSError (a full disk, a deleted or unwritable folder) is raised
@@ -345,82 +242,118 @@ class RunRecord:
         return epoch % every == 0 or time.monotonic() - self.last_save >= seconds
 
 
+def family_status(records: Sequence[RunRecord]) -> str:
+    """A lone run's status; a family's: running while one member is, cancelled if it was, else
+    the one status they all have, else finished (some finished, some diverged)."""
+    statuses = {record.status for record in records}
+    for status in ("running", "cancelled"):
+        if status in statuses:
+            return status
+    return statuses.pop() if len(statuses) == 1 else "finished"
+
+
+def mean_loss(values: Sequence[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
 def run_loop(
-    config: Config,
-    regime: Regime,
+    plan: Plan,
     device: torch.device,
-    out: Path | None,
-    callbacks: list[Callback],
-    cancel: CancelToken | None,
-    resume: bool,
-) -> Run:
-    """Train `regime` for config.epochs; write the run folder `out` (if given) from the start."""
-    model = regime.model
-    generator = torch.Generator(device=device)
-    generator.manual_seed(config.seed)
-    epoch, history = _resume_from(out, regime, generator) if resume and out is not None else (0, [])
-    n = regime.examples
-    batch = min(config.batch_size, n)
-    steps = -(-n // batch)
+    callbacks: Sequence[Callback],
+    cancel: CancelToken | None = None,
+    resume: bool = False,
+) -> list[Run]:
+    """Train `plan` for its config's epochs; write each member's run folder (if it has one) from the
+    start; return the members' runs. A save that fails at the end raises UnsavedRunError once every
+    member has been given its chance."""
+    config = plan.members[0].config
+    batch = min(config.batch_size, plan.examples)
+    steps = -(-plan.examples // batch)
+    epoch = 0
 
     def emit(event: str, step: int = 0, loss: float | None = None, seconds: float = 0.0, message: str = "") -> None:
-        report = Progress(event, epoch, config.epochs, step, steps, loss, seconds, record.status, str(device), message)
+        status = family_status(records)
+        report = Progress(event, epoch, config.epochs, step, steps, loss, seconds, status, str(device), message)
         for callback in callbacks:
             callback(report)
 
-    record = RunRecord(config, device, out, lambda message: emit("warning", message=message), history)
-    if resume and out is not None and epoch > 0 and (out / STATUS_FILE).is_file():
-        record.continues(read_json(out / STATUS_FILE))
-    state = snapshot(model)
-    record.keep(state, pack_checkpoint(regime.optimizers, generator, epoch, state))
-    if epoch == 0:
-        record.forget_snapshots()
-    record.save_checkpoint(epoch)  # on disk, resumable, from the first second
-    record.keep_snapshot()
+    records = [RunRecord(m, device, lambda message: emit("warning", message=message)) for m in plan.members]
+    epoch = _start(records, resume)
+    generators = [record.generator for record in records]
     emit("start")
-    model.train()
-    while epoch < config.epochs and record.status == "running":
+    for member in plan.members:
+        member.model.train()
+    while epoch < config.epochs and family_status(records) == "running":
         tick = time.perf_counter()
-        order = torch.randperm(n, generator=generator, device=device)
+        orders = [torch.randperm(plan.examples, generator=generator, device=device) for generator in generators]
         loss_sum: torch.Tensor | float = 0.0
+        stopped = False
         for step in range(steps):
-            if cancel is not None and cancel.is_set():
-                record.status = "cancelled"
+            if stopped := _cancelled(cancel, records):
                 break
-            loss_sum = loss_sum + regime.step(order[step * batch : (step + 1) * batch], generator)
+            loss_sum = loss_sum + plan.step([order[step * batch : (step + 1) * batch] for order in orders], generators)
             emit("step", step + 1)
-        if record.status == "cancelled":
+        if stopped:
             break
         epoch += 1
-        losses = torch.as_tensor(loss_sum, device=device).reshape(-1)
-        finite = all_finite(losses, model)  # reads the device: on CUDA the epoch's work is done here
+        losses = torch.as_tensor(loss_sum, device=device).reshape(len(records), -1)
+        finite = finite_members(losses, [m.model for m in plan.members])  # on CUDA the epoch's work is done here
         seconds = time.perf_counter() - tick
-        loss = float(losses[0]) / steps
-        if not finite:
-            record.status = "diverged"
-            emit("epoch", steps, loss, seconds)
-            break
-        record.history.append({"epoch": epoch, "loss": loss, "seconds": seconds})
-        state = snapshot(model)
-        record.keep(state, pack_checkpoint(regime.optimizers, generator, epoch, state))
-        if record.checkpoint_due(epoch):
-            record.save_checkpoint(epoch)
-        record.keep_snapshot()
-        emit("epoch", steps, loss, seconds)
-
-    if record.status == "running":
-        record.status = "finished"
-    model.load_state_dict(record.state)
-    model = regime.finish(model)
-    unsaved: RunError | None = None
-    try:
-        record.save()
-    except RunError as exc:
-        unsaved = exc
-    history = record.history
-    emit("end", loss=history[-1]["loss"] if history else None, seconds=time.time() - record.started)
-    run = Run(config=config, model=model, path=out, status=record.status, history=history, info=record.info())
+        means = [float(value) / steps for value in losses[:, 0].tolist()]
+        running = [(record, ok, loss) for record, ok, loss in zip(records, finite, means) if record.status == "running"]
+        for record, ok, loss in running:
+            record.end_epoch(epoch, loss, seconds, ok)
+        emit("epoch", steps, mean_loss([loss for _, _, loss in running]), seconds)
+    runs, unsaved = _finish(plan, records)
+    emit("end", loss=mean_loss([r.history[-1]["loss"] for r in records if r.history]), seconds=_seconds(records))
     if unsaved is not None:  # the model is not lost: it travels with the error
-        run.path = None
-        raise UnsavedRunError(str(unsaved), run, record.checkpoint) from unsaved.__cause__
-    return run
+        error, run, checkpoint = unsaved
+        raise UnsavedRunError(str(error), run, checkpoint) from error.__cause__
+    return runs
+
+
+def _cancelled(cancel: CancelToken | None, records: list[RunRecord]) -> bool:
+    """Whether to stop now; if so each member still training keeps its last finished epoch."""
+    if cancel is None or not cancel.is_set():
+        return False
+    for record in records:
+        if record.status == "running":
+            record.status = "cancelled"
+    return True
+
+
+def _start(records: list[RunRecord], resume: bool) -> int:
+    """Each member's state at its start (a resume's checkpoint, or its seeded weights), written as
+    a checkpoint at once, so the run is on disk, resumable, from the first second; the epoch."""
+    epochs = {record.resume() if resume and record.out is not None else 0 for record in records}
+    if len(epochs) != 1:
+        raise RunError("resume: the members of a family stopped at different epochs; resume each alone")
+    epoch = epochs.pop()
+    for record in records:
+        record.keep(epoch)
+        record.save_checkpoint(epoch)
+        record.keep_snapshot()
+    return epoch
+
+
+def _seconds(records: Sequence[RunRecord]) -> float:
+    return time.time() - min(record.started for record in records)
+
+
+def _finish(plan: Plan, records: list[RunRecord]) -> tuple[list[Run], tuple[RunError, Run, dict] | None]:
+    """Each member's last finite state, given back as `load_run` would, and its folder written."""
+    runs, unsaved = [], None
+    for member, record in zip(plan.members, records):
+        if record.status == "running":
+            record.status = "finished"
+        member.model.load_state_dict(record.state)
+        model = plan.finish(member.model)
+        run = Run(config=member.config, model=model, path=member.out, status=record.status, history=record.history)
+        try:
+            record.save()
+        except RunError as exc:
+            run.path = None
+            unsaved = unsaved or (exc, run, record.checkpoint)
+        run.info = record.info()
+        runs.append(run)
+    return runs, unsaved

@@ -1,16 +1,15 @@
-"""A run folder's files with tensors in them: config.json, history.csv, weights and checkpoint
-(safetensors, never pickled), run.json; each written atomically (files.py), read back with a
-RunError naming the file when anything is wrong.
+"""A run folder's files with tensors in them: the whole folder written (config.json, history.csv,
+weights, checkpoint, run.json), the checkpoint's format (packed from a training's state, unpacked
+into one), the snapshots. Tensors are safetensors, never pickled; each file is written atomically
+(files.py) and read back with a RunError naming the file when anything is wrong.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save
 
-from .config import ADDED_LATER, FIELD_TYPES, Config, ConfigError
+from .config import Config
 from .files import (
     CHECKPOINT_FILE,
     CONFIG_FILE,
@@ -30,6 +29,8 @@ from .files import (
     atomic_write_text,
     write_status,
 )
+from .files import read_config as read_config  # read back without torch: files.py has them
+from .files import read_json as read_json
 
 
 def tensors_to_bytes(tensors: dict[str, torch.Tensor], metadata: dict[str, str] | None = None) -> bytes:
@@ -43,29 +44,6 @@ def history_csv(history: list[dict[str, float]]) -> str:
     for row in history:
         writer.writerow([row["epoch"], repr(float(row["loss"])), f"{row['seconds']:.6f}"])
     return buffer.getvalue()
-
-
-def read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise RunError(f"{path}: missing") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise RunError(f"{path}: not valid JSON ({exc})") from None
-
-
-def read_config(folder: Path) -> Config:
-    """A run's config.json, which must hold every setting (a partial one may be a damaged file)."""
-    path = Path(folder) / CONFIG_FILE
-    data = read_json(path)
-    if isinstance(data, dict):
-        missing = sorted(set(FIELD_TYPES) - set(data) - set(ADDED_LATER))
-        if missing:
-            raise RunError(f"{path}: missing setting {missing[0]!r}")
-    try:
-        return Config.from_dict(data)
-    except (ConfigError, TypeError) as exc:
-        raise RunError(f"{path}: {exc}") from None
 
 
 def read_tensors(path: Path) -> dict[str, torch.Tensor]:
@@ -127,6 +105,83 @@ def save_run(
     write_status(folder, info)
 
 
+# ------------------------------------------------------------------ the checkpoint
+# Everything a resume needs, in one file: the weights ("model.NAME"), each optimiser's state
+# ("optim.[NAME.]INDEX.KEY", INDEX a parameter's place in its optimiser), the shuffling
+# generator ("rng.shuffle") and the epoch. A lone run and each member of a grouped family write it
+# with the same `pack_checkpoint`, so a member resumes alone.
+def pack_checkpoint(
+    optimizers: dict[str, torch.optim.Optimizer],
+    generator: torch.Generator,
+    epoch: int,
+    weights: dict[str, torch.Tensor],
+) -> dict[str, torch.Tensor]:
+    """A training's state at the end of `epoch`, as the checkpoint file holds it."""
+    tensors: dict[str, torch.Tensor] = {"rng.shuffle": generator.get_state(), "epoch": torch.tensor(epoch)}
+    tensors.update({f"model.{name}": value for name, value in weights.items()})
+    for prefix, optimizer in _optimizer_prefixes(optimizers):
+        for index, state in optimizer.state_dict()["state"].items():
+            for name, value in state.items():
+                tensors[f"{prefix}{index}.{name}"] = torch.as_tensor(value).detach().clone()
+    return tensors
+
+
+def _optimizer_prefixes(optimizers: dict[str, torch.optim.Optimizer]) -> list[tuple[str, torch.optim.Optimizer]]:
+    return [(f"optim.{name}." if name else "optim.", optimizer) for name, optimizer in optimizers.items()]
+
+
+def unpack_checkpoint(
+    tensors: dict[str, torch.Tensor], optimizers: dict[str, torch.optim.Optimizer], generator: torch.Generator
+) -> int:
+    """Put the optimisers' and the generator's state back; return the checkpoint's epoch."""
+    for prefix, optimizer in _optimizer_prefixes(optimizers):
+        state: dict[int, dict[str, torch.Tensor]] = {}
+        for key, value in tensors.items():
+            rest = key[len(prefix) :] if key.startswith(prefix) else ""
+            if rest[:1].isdigit():
+                index, name = rest.split(".", 1)
+                state.setdefault(int(index), {})[name] = value
+        optimizer.load_state_dict({"state": state, "param_groups": optimizer.state_dict()["param_groups"]})
+        _match_moments(optimizer)
+    generator.set_state(tensors["rng.shuffle"])
+    return int(tensors["epoch"])
+
+
+def _match_moments(optimizer: torch.optim.Optimizer) -> None:
+    # fused Adam checks neither shapes nor strides: a moment of the wrong size is written out of
+    # bounds, and a contiguous moment of a channels-last weight is silently scrambled
+    for param, moments in optimizer.state.items():
+        for name, value in moments.items():
+            if name == "step":
+                continue
+            if value.shape != param.shape:
+                raise ValueError(f"optimiser {name} of shape {tuple(value.shape)} for a weight {tuple(param.shape)}")
+            if value.stride() != param.stride():
+                moments[name] = torch.empty_like(param).copy_(value)
+
+
+def load_checkpoint(
+    folder: Path,
+    model: torch.nn.Module,
+    optimizers: dict[str, torch.optim.Optimizer],
+    generator: torch.Generator,
+) -> tuple[int, list[dict[str, float]]]:
+    """Load a run folder's checkpoint into a training's state: (its epoch, the history up to it).
+    No checkpoint yet (killed before the first one): epoch 0, and the training starts again."""
+    path = Path(folder) / CHECKPOINT_FILE
+    if not path.exists():
+        return 0, []
+    checkpoint = read_tensors(path)
+    # the checkpoint's own copy of the weights: a kill between two files cannot mismatch them
+    weights = {k[len("model.") :]: v for k, v in checkpoint.items() if k.startswith("model.")}
+    load_state(model, weights, path)
+    try:
+        epoch = unpack_checkpoint(checkpoint, optimizers, generator)
+    except (KeyError, ValueError, RuntimeError) as exc:
+        raise RunError(f"{path}: unusable checkpoint ({exc})") from None
+    return epoch, read_history(folder)[:epoch]
+
+
 def save_failure(folder: str | os.PathLike[str], error: OSError) -> RunError:
     """The error for a run folder that could not be written (a full disk, a vanished folder)."""
     return RunError(f"{folder}: could not save the run ({error.strerror or error})")
@@ -157,8 +212,3 @@ def snapshot_epochs(folder: str | os.PathLike[str]) -> list[int]:
     except OSError:
         return []
     return sorted(int(match[1]) for name in names if (match := _SNAPSHOT_NAME.fullmatch(name)))
-
-
-def remove_snapshots(folder: str | os.PathLike[str]) -> None:
-    """A new run in the folder: the snapshots of an earlier one go."""
-    shutil.rmtree(Path(folder) / SNAPSHOTS_DIR, ignore_errors=True)

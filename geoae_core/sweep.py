@@ -3,8 +3,11 @@
 On CPU, a pool of processes with one thread each trains several members side by side; batching
 members into one grouped-convolution model (geoae_core.batched) was measured slower there
 (bench/bench_sweep.py), so it is not the default. On CUDA, members that differ only in seed,
-regulariser and lambda train as one grouped model; other families run one after another in this
-process (the device is shared anyway). Each member ends as its own run folder.
+regulariser and lambda train as one grouped model, by default: a grouped family is a regime of
+the one training loop, so each member makes the same updates as its own `train` (learning-rate
+schedule included), up to float rounding, and its checkpoint is a lone run's, which
+`train(..., resume=True)` continues alone. Other families run one after another in this process
+(the device is shared anyway). Each member ends as its own run folder.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ import torch
 from .batched import can_batch, train_batched
 from .cluster import load_runs, train_on_cluster
 from .config import Config, parse_value
-from .loop import Callback, resolve_device
+from .device import resolve_device
+from .loop import Callback
 from .runs import Run, load_run
 from .tensorboard_log import log_finished_run
 from .training import train
@@ -54,7 +58,8 @@ def sweep(
     """Train every config into its folder, `workers` at a time; return the runs in order.
 
     `batched`: True trains the members as one grouped model (they must differ only in seed,
-    regulariser and lambda), False as separate runs, None (default) batches on CUDA only.
+    regulariser and lambda: a ConfigError says what else differs), False as separate runs, None
+    (default) batches on CUDA only, where it is faster and trains the same runs (up to rounding).
     `cluster`: a Dask scheduler (tcp://host:port) or local:N trains them instead (cluster.py);
     `callbacks` then hear the progress of all runs together, and a run that failed there raises
     cluster.RunsFailed once every other run is on disk.

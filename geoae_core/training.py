@@ -7,13 +7,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .config import Config, ConfigError
-from .files import hold
+from .config import Config
+from .device import resolve_device, tuned_for
 from .kinds import kind_of
-from .loop import Callback, CancelToken, resolve_device, run_loop, tuned_for
+from .loop import Callback, CancelToken, lone, run_loop
 from .presets import preset
 from .runs import Run
-from .store import read_config
+from .start import started
 from .tensorboard_log import event_log
 
 
@@ -26,7 +26,7 @@ def as_config(config_or_preset: Config | str | dict) -> Config:
 
 
 def train(
-    config_or_preset: Config | str | dict,
+    config_or_preset: Config | str | dict | None,
     out: str | Path | None = None,
     callbacks: Iterable[Callback] = (),
     cancel: CancelToken | None = None,
@@ -40,20 +40,25 @@ def train(
     The returned run's status is finished, cancelled or diverged.
     """
     out = Path(out) if out is not None else None
-    if resume and out is None:
-        raise ConfigError("resume: needs the run folder to continue (out=...)")
+    config = None if resume else as_config(config_or_preset)
+    with started(config, out, resume, overrides) as config:
+        return train_started(config, out, callbacks, cancel, resume)
+
+
+def train_started(
+    config: Config,
+    out: Path | None,
+    callbacks: Iterable[Callback] = (),
+    cancel: CancelToken | None = None,
+    resume: bool = False,
+) -> Run:
+    """The training of a run whose start is done (start.started: the config checked, `out` held
+    by this thread, its first files written): what `train` does next, and the CLI after it."""
+    device = resolve_device(config.device)
     with contextlib.ExitStack() as stack:
-        if resume:  # the folder first: a second writer hears that, not what its files say mid-write
-            stack.enter_context(hold(out))
-        config = read_config(out) if resume else as_config(config_or_preset)
-        if overrides:
-            config = config.replace(**overrides)
-        device = resolve_device(config.device)
-        if out is not None and not resume:
-            stack.enter_context(hold(out))  # one writer per run folder, from before the first file
         logs = event_log(config, out)  # TensorBoard events, when the config asks for them
         for log in logs:
             stack.callback(log.close)
         stack.enter_context(tuned_for(device))
         regime = kind_of(config).regime(config, device)
-        return run_loop(config, regime, device, out, [*callbacks, *logs], cancel, resume)
+        return run_loop(lone(config, regime, out), device, [*callbacks, *logs], cancel, resume)[0]

@@ -114,7 +114,8 @@ def test_a_cancelled_family_reports_progress_and_each_member_resumes_alone(tmp_p
     events = []
 
     def stop_after_one(report):
-        events.append((report.event, report.epoch))
+        if report.event != "step":  # a family reports its steps as a lone run does
+            events.append((report.event, report.epoch))
         if report.event == "epoch" and report.epoch == 1:
             cancel.set()
 
@@ -122,9 +123,35 @@ def test_a_cancelled_family_reports_progress_and_each_member_resumes_alone(tmp_p
     family = [config.replace(epochs=4) for config in FAMILY[:2]]
     statuses = train_batched(family, outs, callbacks=[stop_after_one], cancel=cancel)
     assert statuses == ["cancelled", "cancelled"]
-    assert events == [("start", 0), ("epoch", 1), ("end", 2)]  # epoch 2 was cut short
+    assert events == [("start", 0), ("epoch", 1), ("end", 1)]  # epoch 2 was cut short: 1 epoch done
     for config, out in zip(family, outs):
         assert [h["epoch"] for h in load_run(out).history] == [1]
         resumed = train(None, out=out, resume=True)
         assert resumed.status == "finished" and [h["epoch"] for h in resumed.history] == [1, 2, 3, 4]
         assert_close_weights(resumed, train(config))
+
+
+def test_a_family_with_a_decaying_learning_rate_trains_the_losses_of_its_members_alone(tmp_path):
+    """lr_final set: the grouped family follows the cosine schedule of a lone run (issue 23)."""
+    family = [config.replace(lr=0.01, lr_final=1e-5, epochs=4) for config in FAMILY[:3]]
+    args = ["sweep", "--out", str(tmp_path / "s"), "--seeds", "2", "--batched", "yes", "--vary", "lam=0,0.5"]
+    args += ["--set", "size=16", "--set", "n_train=60", "--set", "batch_size=20", "--set", "epochs=4"]
+    args += ["--set", "lr=0.01", "--set", "lr_final=0.00001", "--set", "regulariser=psi2", "--set", "device=cpu"]
+    assert main(args) == 0  # `sweep --batched yes`, forced on the CPU
+    runs = [load_run(folder) for folder in sorted((tmp_path / "s").iterdir())]
+    runs += sweep(family, [tmp_path / f"m{i}" for i in range(len(family))], batched=True)
+    for run in runs:
+        assert run.info["batched"] is True
+        alone = [row["loss"] for row in train(run.config).history]
+        assert [row["loss"] for row in run.history] == pytest.approx(alone, rel=1e-3)
+
+
+def test_a_family_that_cannot_be_grouped_is_refused_in_one_line_before_any_file(tmp_path):
+    outs = [tmp_path / "a", tmp_path / "b"]
+    with pytest.raises(ConfigError) as caught:
+        train_batched([FAMILY[0], FAMILY[1].replace(lr=0.01)], outs)
+    assert str(caught.value) == (
+        "batched: the runs differ in lr (0.001, 0.01); "
+        "the members of a grouped family differ only in seed, regulariser and lambda"
+    )
+    assert not any(out.exists() for out in outs)

@@ -146,3 +146,14 @@ def test_the_cli_reports_a_full_disk_on_save_in_one_line(tmp_path, monkeypatch, 
     assert code == 2
     assert stderr.strip().splitlines()[-1] == f"geoae: error: {out}: could not save the run (No space left on device)"
     assert "Traceback" not in stderr
+
+
+def test_a_full_disk_from_the_first_file_refuses_the_run_in_one_line_and_leaves_nothing(tmp_path, monkeypatch):
+    files = importlib.import_module("geoae_core.files")
+    monkeypatch.setattr(files, "atomic_write_bytes", disk_full)
+    out = tmp_path / "run"
+    events = []
+    with pytest.raises(RunError) as caught:
+        train("disks", out=out, callbacks=[events.append], **SETTINGS)
+    assert str(caught.value) == f"{out}: could not write the run's first files (No space left on device)"
+    assert events == [] and not out.exists()  # refused before any training, no folder left behind

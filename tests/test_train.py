@@ -7,8 +7,8 @@ import torch
 
 from geoae_core import load_run, train
 from geoae_core.config import Config, ConfigError
+from geoae_core.device import resolve_device
 from geoae_core.kinds import build_model, init_model, training_set
-from geoae_core.loop import resolve_device
 from geoae_core.losses import regulariser
 
 
