@@ -10,8 +10,6 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-PANELS = ("train", "latent", "filters", "profile", "position", "experiments")
-
 
 def window_size(text: str) -> tuple[int, int]:
     try:
@@ -35,12 +33,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--run", type=Path, help="run folder to open (its parent folder fills the run browser)")
     parser.add_argument("--runs", type=Path, help="folder of runs to list in the browser")
-    parser.add_argument("--panel", choices=PANELS, help="panel to show first")
+    parser.add_argument(
+        "--panel",
+        metavar="NAME",
+        help="panel to show first, by its name: train, latent, … (a wrong name lists them all)",
+    )
     parser.add_argument(
         "--epoch",
         type=non_negative_int,
         metavar="E",
-        help="with --run: the Latent, Filters and Profile panels show the weights of epoch E (nearest snapshot)",
+        help="with --run: the panels that show weights show those of epoch E (nearest snapshot)",
     )
     parser.add_argument("--screenshot", type=Path, metavar="OUT.png", help="render offscreen, write the PNG, exit")
     parser.add_argument(
@@ -83,6 +85,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from .window import MainWindow, wait_idle
 
+    problem = panel_problem(args.panel)  # checked once the panels are imported: they take seconds
+    if problem:
+        if loading is not None:
+            loading.close()
+        parser.error(problem)
     runs_folder = args.runs or (args.run.parent if args.run is not None else None)
     window = MainWindow(runs_folder=runs_folder, persist=args.screenshot is None, examples_when_empty=args.run is None)
 
@@ -115,6 +122,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return app.exec()
     finally:
         sys.excepthook = previous_hook
+
+
+def panel_problem(name: str | None) -> str:
+    """Why `--panel NAME` names no panel of the window (panels.PANELS), or ""."""
+    from .panels import PANEL_NAMES
+
+    if name is None or name in PANEL_NAMES:
+        return ""
+    return f"argument --panel: invalid choice: {name!r} (choose from {', '.join(PANEL_NAMES)})"
 
 
 def render_offscreen() -> None:

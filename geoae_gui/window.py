@@ -1,16 +1,16 @@
-"""The main window: a run browser dock, one tab per panel, File > Export all, persistent layout."""
+"""The main window: a run browser dock, one tab per panel (panels.PANELS), File > Export all,
+persistent layout. What it shows lives in one explorer model (model.py): the window, the panels,
+the epoch slider and the browser subscribe to it."""
 
 from __future__ import annotations
 
 import contextlib
 import json
-import time
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication,
     QDockWidget,
     QFileDialog,
     QLabel,
@@ -23,10 +23,12 @@ from PySide6.QtWidgets import (
 
 from geoae_core import __version__
 from geoae_core.examples import EXAMPLES_FOLDER, copy_examples, example_runs, is_examples_folder
-from geoae_core.runs import Run, load_run
+from geoae_core.runs import Run
 
 from .collector import keep_collection_on_gui_thread
-from .panels import ExperimentsPanel, FiltersPanel, LatentPanel, PositionPanel, ProfilePanel, TrainPanel
+from .exports import ExportActions, inside_a_run, wait_idle
+from .model import Explorer
+from .panels import PANELS, make_panel
 from .panels.base import Panel, error_text
 from .settings import default_runs_folder, settings
 from .widgets.guide import Guide
@@ -34,10 +36,11 @@ from .widgets.message import MessageBar
 from .widgets.plots import add_export_action
 from .widgets.run_browser import RunBrowser, list_runs
 from .widgets.scrubber import Scrubber
-from .worker import Task
+
+__all__ = ["MainWindow", "inside_a_run", "wait_idle"]
 
 
-class MainWindow(QMainWindow):
+class MainWindow(ExportActions, QMainWindow):
     def __init__(self, runs_folder: Path | None = None, persist: bool = True, examples_when_empty: bool = False):
         super().__init__()
         keep_collection_on_gui_thread()  # before any worker thread starts
@@ -47,15 +50,13 @@ class MainWindow(QMainWindow):
         store = settings() if persist else None
         if runs_folder is None and store is not None and store.value("runs_folder"):
             runs_folder = Path(str(store.value("runs_folder")))
-        self.run: Run | None = None
-
         # where the user's own runs go: the browser may show the read-only examples instead
         browsed = Path(runs_folder or default_runs_folder())
-        self.runs_home = default_runs_folder() if is_examples_folder(browsed) else browsed
-        self.browser = RunBrowser(browsed)
+        home = default_runs_folder() if is_examples_folder(browsed) else browsed
+        self.model = Explorer(browsed, home)
+        self.browser = RunBrowser(self.model)
         self.browser.run_activated.connect(self.set_run)
         self.browser.resume_requested.connect(self.resume_run)
-        self.browser.folder_changed.connect(lambda _p: self.experiments_panel.reload_runs())
         dock = QDockWidget("Runs", self)
         dock.setObjectName("runs_dock")
         dock.setWidget(self.browser)
@@ -68,26 +69,11 @@ class MainWindow(QMainWindow):
         self.resizeDocks([dock], [340], Qt.Orientation.Horizontal)
         self.runs_dock = dock
 
-        folder = self.user_folder  # the panels ask for the folder when they need it
-        self.train_panel = TrainPanel(folder)
-        self.latent_panel = LatentPanel()
-        self.filters_panel = FiltersPanel()
-        self.profile_panel = ProfilePanel()
-        self.position_panel = PositionPanel()
-        self.experiments_panel = ExperimentsPanel(folder)
-        self.panels: dict[str, Panel] = {
-            p.name: p
-            for p in (
-                self.train_panel,
-                self.latent_panel,
-                self.filters_panel,
-                self.profile_panel,
-                self.position_panel,
-                self.experiments_panel,
-            )
-        }
+        self.panels: dict[str, Panel] = {panel.name: make_panel(panel, self.model) for panel in PANELS}
         self.train_panel.run_saved.connect(self._run_saved)
         self.train_panel.run_started.connect(self._leave_examples)
+        self.model.on("folder", lambda _folder: self.experiments_panel.reload_runs())
+        self.model.on("run", self._run_changed)
         for panel in self.panels.values():
             for plot_name, widget in panel.plots().items():
                 add_export_action(widget, f"{panel.name}-{plot_name}", panel.show_error)
@@ -97,7 +83,7 @@ class MainWindow(QMainWindow):
         for panel in self.panels.values():
             self.tabs.addTab(panel, panel.title)
         self.message = MessageBar()
-        self.guide = Guide(str(self.runs_home))
+        self.guide = Guide(str(home))
         self.guide.chosen.connect(self.follow_guide)
         self.guide.copy_requested.connect(self.copy_examples_to_runs)
         self.guide.hide()
@@ -106,8 +92,8 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.guide)
         layout.addWidget(self.message)
-        # an epoch slider over the run's snapshots, above the panels it drives
-        self.scrubber = Scrubber([self.latent_panel, self.filters_panel, self.profile_panel])
+        # an epoch slider over the run's snapshots, above the panels that show weights
+        self.scrubber = Scrubber(self.model)
         self.scrubber.watch(self.tabs)
         layout.addWidget(self.scrubber)
         layout.addWidget(self.tabs, 1)
@@ -118,18 +104,34 @@ class MainWindow(QMainWindow):
         self.resize(1400, 900)
         if store is not None:
             self._restore(store)
-        if examples_when_empty and not list_runs(self.browser.folder) and example_runs():
+        if examples_when_empty and not list_runs(self.model.folder) and example_runs():
             self.open_examples()
+
+    def __getattr__(self, name: str):
+        """`window.<name>_panel`: the panel of that name."""
+        panels = self.__dict__.get("panels", {})
+        if name.endswith("_panel") and name[: -len("_panel")] in panels:
+            return panels[name[: -len("_panel")]]
+        raise AttributeError(name)
+
+    @property
+    def run(self) -> Run | None:
+        """The open run (the model's)."""
+        return self.model.run
+
+    @property
+    def runs_home(self) -> Path:
+        return self.model.home
 
     # ----------------------------------------------------------- examples
     def user_folder(self) -> Path:
         """The folder new runs (and exports) go to: the browsed one, unless it is the examples."""
-        return self.runs_home if is_examples_folder(self.browser.folder) else Path(self.browser.folder)
+        return self.model.user_folder()
 
     def open_examples(self) -> None:
         """Show the example runs shipped with geoae, the disks example on the Latent explorer, and
         the guide to the three ways in."""
-        self.browser.set_folder(EXAMPLES_FOLDER)
+        self.model.set_folder(EXAMPLES_FOLDER)
         runs = example_runs()
         if "disks" in runs:
             self.set_run(runs["disks"])
@@ -153,7 +155,8 @@ class MainWindow(QMainWindow):
             self.show_error(error_text(exc))
             return
         current = self.run.path.name if self.run is not None and self.run.path else None
-        self.browser.set_folder(target)
+        self.model.set_folder(target)
+        self.browser.refresh()  # the copies are listed, whichever folder was shown
         if current and (target / current).is_dir():
             self.set_run(target / current)
         copied = f"copied {len(written)} example runs" if written else "the examples were already there"
@@ -161,8 +164,8 @@ class MainWindow(QMainWindow):
 
     def _leave_examples(self, path: Path) -> None:
         """A training has started in the user's folder: show it there."""
-        if is_examples_folder(self.browser.folder):
-            self.browser.set_folder(self.runs_home)
+        if is_examples_folder(self.model.folder):
+            self.model.set_folder(self.runs_home)
         self.browser.refresh()
 
     # ------------------------------------------------------------- menus
@@ -211,40 +214,37 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------------- runs
     def set_run(self, path: Path | str | None) -> bool:
-        """Make a run folder current in every panel; a bad folder is a message, not a crash."""
+        """Open a run folder in the model (every panel follows); a bad folder is a message, not a crash."""
         if path is None:
-            self.run = None
-            for panel in self.panels.values():
-                panel.set_run(None)
-            self.scrubber.set_run(None)
-            self.run_label.setText("no run selected")
+            self.model.set_run(None)
             return True
         path = Path(path)
         try:
-            run = load_run(path)
+            self.model.open(path)
         except Exception as exc:
             self.show_error(f"cannot open {path}: {error_text(exc)}")
             return False
         self.message.clear()
-        self.run = run
-        self.browser.mark_current(path)
-        self.run_label.setText(f"{path.name} · {run.config.kind} · {run.status}")
-        self.setWindowTitle(f"geoae explorer: {path.name}")
-        for panel in self.panels.values():
-            panel.set_run(run)
-        self.scrubber.set_run(run)  # at the last epoch, or the latest snapshot of a training
         return True
 
+    def _run_changed(self, run: Run | None) -> None:
+        if run is None:
+            self.run_label.setText("no run selected")
+            return
+        name = run.path.name if run.path is not None else "run"
+        self.run_label.setText(f"{name} · {run.config.kind} · {run.status}")
+        self.setWindowTitle(f"geoae explorer: {name}")
+
     def open_run_dialog(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Open a run folder", str(self.browser.folder))
+        folder = QFileDialog.getExistingDirectory(self, "Open a run folder", str(self.model.folder))
         if folder:
             self.open_run(Path(folder))
 
     def open_run(self, path: Path) -> bool:
         """Show a run's siblings in the browser and make it current."""
         path = Path(path)
-        if path.parent != self.browser.folder and path != self.browser.folder:
-            self.browser.set_folder(path.parent)
+        if path.parent != self.model.folder and path != self.model.folder:
+            self.model.set_folder(path.parent)
         return self.set_run(path)
 
     def resume_run(self, path: Path) -> None:
@@ -269,68 +269,6 @@ class MainWindow(QMainWindow):
     def show_error(self, text: str) -> None:
         self.message.show_message(text, "error")
         self.statusBar().showMessage(text, 10_000)
-
-    # -------------------------------------------------------------- export
-    def export_current_dialog(self) -> None:
-        folder = self._ask_export_folder("Export the current panel's plots to")
-        if folder is not None:
-            self.export_current(folder)
-
-    def export_all_dialog(self) -> None:
-        folder = self._ask_export_folder("Export every panel's plots to")
-        if folder is not None:
-            self.export_all(folder)
-
-    def default_export_folder(self) -> Path:
-        """Beside the runs folder, so that exports never land among (or inside) the runs."""
-        runs = self.user_folder()
-        return runs.parent / f"{runs.name}-exports"
-
-    def _ask_export_folder(self, caption: str) -> Path | None:
-        folder = QFileDialog.getExistingDirectory(self, caption, str(self.default_export_folder()))
-        if not folder:
-            return None
-        if inside_a_run(Path(folder)):
-            self.show_error(f"{folder} is inside a run folder: choose a folder outside the runs")
-            return None
-        return Path(folder)
-
-    def _report_export(self, written: list[Path], folder: Path) -> None:
-        if not written:
-            self.statusBar().showMessage(f"nothing to export for this run (no plot shows data); {folder} unchanged")
-            return
-        names = ", ".join(p.name for p in written[:3]) + (", …" if len(written) > 3 else "")
-        self.statusBar().showMessage(f"wrote {len(written)} files ({names}) to {written[0].parent}")
-
-    def export_panel(self, name: str, folder: Path) -> list[Path]:
-        try:
-            panel = self.show_panel(name)
-            wait_idle()
-            return panel.export(folder)
-        except Exception as exc:
-            self.show_error(f"export of {name} failed: {error_text(exc)}")
-            return []
-
-    def export_current(self, folder: Path) -> list[Path]:
-        """The current panel's plots for the current run, in folder/<run name>."""
-        target = Path(folder) / self._run_name()
-        written = self.export_panel(self.current_panel().name, target)
-        self._report_export(written, target)
-        return written
-
-    def export_all(self, folder: Path) -> list[Path]:
-        """Every panel's plots for the current run, as PNG, SVG, PDF and CSV, in folder/<run name>."""
-        target = Path(folder) / self._run_name()
-        current = self.tabs.currentWidget()
-        written: list[Path] = []
-        for name in self.panels:
-            written.extend(self.export_panel(name, target))
-        self.tabs.setCurrentWidget(current)
-        self._report_export(written, target)
-        return written
-
-    def _run_name(self) -> str:
-        return self.run.path.name if self.run is not None and self.run.path else "no-run"
 
     # --------------------------------------------------- settings, closing
     def _restore(self, store) -> None:
@@ -359,7 +297,7 @@ class MainWindow(QMainWindow):
         store = settings()
         store.setValue("geometry", self.saveGeometry())
         store.setValue("window_state", self.saveState())
-        store.setValue("runs_folder", str(self.browser.folder))
+        store.setValue("runs_folder", str(self.model.folder))
         store.setValue("panel", self.current_panel().name)
         train_state = self.train_panel.state()
         shown = str(self.run.path) if self.run is not None and self.run.path else ""
@@ -386,22 +324,3 @@ class MainWindow(QMainWindow):
         if not self.train_panel.shutdown(timeout=15.0):
             self.statusBar().showMessage("the training thread is still stopping; it ends with the program")
         event.accept()
-
-
-def inside_a_run(folder: Path) -> bool:
-    """Whether a folder is a run folder or lies inside one (a run folder holds config.json)."""
-    return any((parent / "config.json").is_file() for parent in (folder, *folder.parents))
-
-
-def wait_idle(timeout: float = 30.0) -> bool:
-    """Process events until no background task is pending (for screenshots and exports)."""
-    app = QApplication.instance()
-    deadline = time.monotonic() + timeout
-    while True:
-        app.processEvents()
-        if not Task.active:
-            app.processEvents()
-            return True
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)

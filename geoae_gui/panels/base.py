@@ -1,16 +1,18 @@
-"""What every panel shares: a message strip, the current run, lazy refresh, plot export."""
+"""What every panel shares: a message strip, the run the explorer model hands it, lazy refresh,
+plot export."""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from geoae_core.runs import Run
 
+from ..model import Explorer
 from ..widgets.message import MessageBar
 from ..widgets.plots import FORMATS, export_widget
 
@@ -39,10 +41,18 @@ def error_text(exc: BaseException) -> str:
 
 
 class Panel(QWidget):
-    """A tab of the main window. Subclasses fill `self.body` and implement `refresh()`."""
+    """A tab of the main window. Subclasses fill `self.body` and implement `refresh()`, which
+    draws `self.run`: the run the explorer model hands the panel, never one of its own.
+
+    `bind(model)` subscribes the panel to the model: a panel that shows weights (`follows_epoch`)
+    gets the open run at the epoch shown (`model.shown`, on "run" and "epoch"); the others get the
+    run itself (`model.run`, on "run"). `set_run` stays the one way a run comes in (a panel built
+    alone, in a test, is given one directly); it redraws now if the panel shows, else when shown.
+    """
 
     name = "panel"
     title = "Panel"
+    follows_epoch: ClassVar[bool] = True  # whether it shows weights, and so follows the epoch slider
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -54,7 +64,26 @@ class Panel(QWidget):
         self.body = QWidget()
         outer.addWidget(self.body, 1)
         self.run: Run | None = None
+        self.model: Explorer | None = None
         self._stale = True
+
+    # ------------------------------------------------------------- the model
+    def bind(self, model: Explorer) -> None:
+        """Follow the explorer model from now on; child views with a `follow_model(model)` (the
+        codes view) follow it too."""
+        self.model = model
+        model.on("run", self._model_changed)
+        if self.follows_epoch:
+            model.on("epoch", self._model_changed)
+        for child in self.findChildren(QWidget):
+            follow = getattr(child, "follow_model", None)
+            if callable(follow):
+                follow(model)
+        self._model_changed(None)
+
+    def _model_changed(self, _value: object) -> None:
+        model = self.model
+        self.set_run(model.shown if self.follows_epoch else model.run)
 
     # ------------------------------------------------------------ messages
     def show_error(self, text: str) -> None:

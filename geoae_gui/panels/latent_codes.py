@@ -1,5 +1,6 @@
 """The Latent explorer for codes of size d >= 2: a slider per axis, the latent map over two axes,
-a traversal along one axis, the interpolation between two test inputs, the attribute read-out."""
+a traversal along one axis, the interpolation between two test inputs, the attribute read-out.
+The point decoded is the explorer model's code: set here, followed when set elsewhere."""
 
 from __future__ import annotations
 
@@ -7,14 +8,10 @@ import time
 from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
     QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -22,11 +19,14 @@ from PySide6.QtWidgets import (
 from geoae_core.runs import Run, RunError
 
 from .. import engine
+from ..model import Explorer
 from ..widgets.code_sliders import CodeSliders, axis_name
+from ..widgets.interpolation_box import InterpolationBox
 from ..widgets.latent_map import LatentMap
 from ..widgets.live import Coalescer, ValueLabel
 from ..widgets.plots import ImagePlot, tile
-from ..widgets.readout_view import ReadoutView
+from ..widgets.readout_box import ReadoutBox
+from ..widgets.rows import labelled, spin
 from .base import guarded
 
 GRID_SIZES = (6, 8, 12)
@@ -38,36 +38,20 @@ MARGIN = 0.1  # the sliders reach this fraction of the test codes' range beyond 
 READOUT_DELAY_MS = 200
 
 
-def spin(lo: int, hi: int, value: int) -> QSpinBox:
-    box = QSpinBox()
-    box.setRange(lo, hi)
-    box.setValue(value)
-    box.setKeyboardTracking(False)
-    return box
-
-
-def labelled(*pairs: tuple[str, QWidget]) -> QHBoxLayout:
-    row = QHBoxLayout()
-    for text, widget in pairs:
-        row.addWidget(QLabel(text))
-        row.addWidget(widget)
-    row.addStretch(1)
-    return row
-
-
 class CodesView(QWidget):
-    """Everything the explorer shows of a run whose code has d >= 2 axes. `show_error(text)`
-    reports a failure of a live update (the panel's message bar)."""
+    """Everything the explorer shows of a run whose code has d >= 2 axes: the run it is handed by
+    its panel (`show_run`; `run` is the one drawn, forgotten by `clear`). `show_error(text)` reports
+    a failure of a live update (the panel's message bar)."""
 
     def __init__(self, show_error: Callable[[str], None], parent: QWidget | None = None):
         super().__init__(parent)
         self.show_error = show_error
+        self.model: Explorer | None = None
         self.run: Run | None = None
         self.codes = np.zeros((0, 0))  # the encoded test inputs, (n, d)
         self.attributes: dict[str, np.ndarray] = {}
         self.decode_ms: list[float] = []
         self.map_ms: list[float] = []
-        self._next_end = 0
         self._syncing = False
 
         # --- decode z
@@ -98,14 +82,8 @@ class CodesView(QWidget):
         map_layout.addWidget(self.map, 1)
 
         # --- the read-out
-        readout_box = QGroupBox("Attribute read-out")
-        self.readout = ReadoutView()
-        self.readout_info = ValueLabel(lines=2)
-        readout_layout = QVBoxLayout(readout_box)
-        readout_layout.addWidget(self.readout, 1)
-        readout_layout.addWidget(self.readout_info)
-        self.readout_timer = QTimer(self)
-        self.readout_timer.setSingleShot(True)
+        readout_box = self.readout_box = ReadoutBox()
+        self.readout, self.readout_info, self.readout_timer = readout_box.view, readout_box.info, readout_box.timer
         self.readout_timer.timeout.connect(self.show_readout)
 
         # --- traversal
@@ -119,19 +97,10 @@ class CodesView(QWidget):
         traversal_layout.addWidget(self.traversal_plot, 1)
 
         # --- interpolation
-        interp_box = QGroupBox("Interpolate two test inputs")
-        interp_box.setToolTip("pick the two inputs by number, or click two points of the map")
-        self.end_spins = (spin(0, 0, 0), spin(0, 0, 0))
-        self.interp_steps = spin(2, 16, 8)
-        self.interp_info = ValueLabel(lines=2)
-        self.interp_plot = ImagePlot("")
-        self.interp_plot.setMinimumHeight(90)
-        interp_layout = QVBoxLayout(interp_box)
-        interp_layout.addLayout(
-            labelled(("input 1 #", self.end_spins[0]), ("input 2 #", self.end_spins[1]), ("steps", self.interp_steps))
-        )
-        interp_layout.addWidget(self.interp_info)
-        interp_layout.addWidget(self.interp_plot, 1)
+        interp_box = InterpolationBox()
+        self.end_spins, self.interp_steps = interp_box.end_spins, interp_box.steps
+        self.interp_info, self.interp_plot = interp_box.info, interp_box.plot
+        self.interp_box = interp_box
 
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -183,7 +152,10 @@ class CodesView(QWidget):
         lo, hi = self.codes.min(axis=0), self.codes.max(axis=0)
         spread = np.maximum(hi - lo, 1e-6)
         self.sliders.set_ranges(lo - MARGIN * spread, hi + MARGIN * spread)
-        if not same_run:  # else the point stays (inside the new ranges): the same code, decoded by this epoch
+        code = self.model.code if self.model is not None else None
+        if code is not None and code.shape == lo.shape:  # the model's code: the same, decoded by this epoch
+            self.sliders.set_point(np.clip(code, self.sliders.lo, self.sliders.hi))
+        elif not same_run:  # else the point stays (inside the new ranges): the same code, decoded by this epoch
             self.sliders.set_point(self.codes[self.middle_input()])
         self._fill_choices(same_code, same_attributes, same_run)
         self.map.set_axes(axis_name(self._axes[0]), axis_name(self._axes[1]))
@@ -218,13 +190,9 @@ class CodesView(QWidget):
             if not same_attributes:
                 self.colour_box.clear()
                 self.colour_box.addItems(list(self.attributes))
-            n = len(self.codes)
-            for box in self.end_spins:
-                box.setRange(0, n - 1)
-            if not same_run:
-                first = next(iter(self.attributes.values()))  # from its smallest to its largest
-                self.end_spins[0].setValue(int(np.argmin(first)))
-                self.end_spins[1].setValue(int(np.argmax(first)))
+            first = next(iter(self.attributes.values()))  # from its smallest to its largest
+            ends = None if same_run else (int(np.argmin(first)), int(np.argmax(first)))
+            self.interp_box.set_inputs(len(self.codes), ends)
         finally:
             self._syncing = False
 
@@ -236,11 +204,11 @@ class CodesView(QWidget):
         self.attributes = {}
         self.sliders.clear()
         self.map.clear_map()
-        self.readout.clear_readout()
-        for plot in (self.decoded_plot, self.traversal_plot, self.interp_plot):
+        self.readout_box.clear()
+        self.interp_box.clear()
+        for plot in (self.decoded_plot, self.traversal_plot):
             plot.clear_image()
-        for label in (self.z_info, self.interp_info, self.readout_info):
-            label.setText("")
+        self.z_info.setText("")
         self._syncing = True
         try:
             for box in (self.axis_a, self.axis_b, self.traverse_axis, self.colour_box):
@@ -248,6 +216,21 @@ class CodesView(QWidget):
         finally:
             self._syncing = False
         self.setEnabled(False)
+
+    # ------------------------------------------------------- the model
+    def follow_model(self, model: Explorer) -> None:
+        """Decode the model's code: this view sets it, and follows it when it is set elsewhere."""
+        self.model = model
+        model.on("code", self._code_changed)
+
+    def _code_changed(self, code: np.ndarray | None) -> None:
+        if code is None or self.run is None or code.shape != self.sliders.lo.shape:
+            return
+        if np.allclose(code, self.sliders.point(), rtol=1e-6, atol=1e-6):
+            return  # the code this view set
+        self.sliders.set_point(np.clip(code, self.sliders.lo, self.sliders.hi))
+        for updates in (self.point_updates, self.map_updates, self.traversal_updates):
+            updates.push(self.sliders.point())
 
     # -------------------------------------------------------- decode z
     def _axis_moved(self, axis: int) -> None:
@@ -263,6 +246,8 @@ class CodesView(QWidget):
         self.point_updates.cancel()
         if self.run is None:
             return
+        if self.model is not None and self.model.shown is self.run:
+            self.model.set_code(z)  # the code being decoded
         tick = time.perf_counter()
         image = self.run.decode(np.asarray(z, np.float32)[None])[0]
         self.decode_ms.append((time.perf_counter() - tick) * 1000)
@@ -358,8 +343,7 @@ class CodesView(QWidget):
 
     def pick_end(self, index: int) -> None:
         """A click on a test input's point: it becomes the interpolation's next end (1, 2, 1, …)."""
-        self.end_spins[self._next_end].setValue(index)
-        self._next_end = 1 - self._next_end
+        self.interp_box.pick_end(index)
 
     def describe(self, index: int) -> str:
         values = ", ".join(f"{name} {values[index]:.3g}" for name, values in self.attributes.items())
@@ -370,14 +354,12 @@ class CodesView(QWidget):
         self.interp_updates.cancel()
         if self.run is None or self._syncing:
             return
-        first, second = (box.value() for box in self.end_spins)
+        first, second = self.interp_box.ends()
         start, end = self.codes[first], self.codes[second]
         images = engine.interpolate(self.run, start, end, self.interp_steps.value())
-        self.interp_plot.set_image(tile(list(images), columns=len(images), gap=2, fill=1.0))
-        self.interp_plot.getPlotItem().setTitle("D((1 - s) E(x₁) + s E(x₂)), s from 0 to 1")
+        self.interp_box.show(images, self.describe(first), self.describe(second))
         a, b = self._axes
         self.map.set_path((start[a], start[b]), (end[a], end[b]))
-        self.interp_info.setText(f"x₁ = {self.describe(first)}\nx₂ = {self.describe(second)}")
 
     # ------------------------------------------------------------ read-out
     @guarded
@@ -385,13 +367,7 @@ class CodesView(QWidget):
         self.readout_timer.stop()
         if self.run is None:
             return
-        readout = engine.attribute_readout(self.run)
-        self.readout.show_readout(readout)
-        epoch = self.run.info.get("snapshot_epoch")
-        self.readout_info.setText(
-            f"{readout['n']} fresh test inputs{'' if epoch is None else f', epoch {epoch}'}. R²: the attribute fitted"
-            " from z (affine; with every zᵢzⱼ). Follows: figure 3's best candidate, R² of each."
-        )
+        self.readout_box.show_readout(engine.attribute_readout(self.run), self.run.info.get("snapshot_epoch"))
 
     # -------------------------------------------------------------- misc
     def _updates(self) -> tuple[Coalescer, ...]:

@@ -1,5 +1,6 @@
 """Position: the hand-crafted [1, 2, 1] network on every one-hot vector (Table 2), kernel editable;
-and a trained position decoder's output for a z slider (figure 10)."""
+and a trained position decoder's output for a z slider (figure 10), at the epoch the explorer
+shows (the epoch slider), its z the explorer model's code."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from geoae_core.evaluate import peak_positions
 from geoae_core.runs import Run
 from geoae_core.theory import handcrafted_table
 
+from ..model import Explorer
 from ..widgets.live import Coalescer, SteadyRange, ValueLabel, keep_axes_static
 from ..widgets.plots import FORMATS, make_plot, pen
 from .base import Panel, guarded
@@ -115,7 +117,6 @@ class PositionPanel(Panel):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(hand, 3)
         layout.addWidget(dec, 2)
-        self.decoder: Run | None = None
         self._syncing = False
 
         # kernel edits and z moves come faster than frames: one update per frame, the last value wins
@@ -209,24 +210,39 @@ class PositionPanel(Panel):
             item.setText(text)  # a no-op, and no repaint, when the text is the same
 
     # ------------------------------------------------------ position decoder
-    def refresh(self) -> None:
+    @property
+    def decoder(self) -> Run | None:
+        """The run the model hands this panel, if it decodes a position (else None)."""
         run = self.run
-        if run is not None and run.kind.family == "position" and "decoder" in run.kind.sides:
-            self.decoder = run
-        if self.decoder is None:
+        return run if run is not None and "position_decoder" in run.kind.views(run.config) else None
+
+    def bind(self, model: Explorer) -> None:
+        super().bind(model)
+        model.on("code", self._code_changed)
+
+    def refresh(self) -> None:
+        decoder = self.decoder
+        if decoder is None:
             self._enable_decoder(False)
             self.dec_curve.setData([], [])
             self.target_curve.setData([], [])
             self.dec_info.setText("Pick a position-decoder run in the run browser (e.g. the position-decoder preset).")
             return
-        n = self.decoder.config.size
+        n = decoder.config.size
         self._enable_decoder(True)
         self._syncing = True
         self.z_spin.setRange(0, n - 1)
         self._syncing = False
         self.z_updates.cancel()
         self.dec_range.reset()
-        self.set_z(n / 3)
+        code = self.model.code if self.model is not None else None
+        # another epoch of the same run keeps its code: the same z, decoded by these weights
+        self.set_z(float(code[0]) if code is not None and code.shape == (1,) else n / 3)
+
+    def _code_changed(self, code: np.ndarray | None) -> None:
+        """The model's code moved (not by this panel): decode it here too."""
+        if code is not None and code.shape == (1,) and self.decoder is not None and code[0] != self.z_spin.value():
+            self.z_updates.push(float(code[0]))
 
     def _slider_moved(self, value: int) -> None:
         if not self._syncing and self.decoder is not None:
@@ -239,22 +255,27 @@ class PositionPanel(Panel):
     @guarded
     def set_z(self, z: float) -> None:
         self.z_updates.cancel()
-        if self.decoder is None:
+        decoder = self.decoder
+        if decoder is None:
             return
-        n = self.decoder.config.size
+        n = decoder.config.size
         self._syncing = True
         try:
             self.z_spin.setValue(z)
             self.z_slider.setValue(round(z / (n - 1) * SLIDER_STEPS))
         finally:
             self._syncing = False
-        signal = self.decoder.decode(np.array([[z]], np.float32))
+        if self.model is not None and self.model.shown is decoder:
+            self.model.set_code([z])  # the code being decoded
+        signal = decoder.decode(np.array([[z]], np.float32))
         target = triangle_diracs(np.array([z]), n)[0]
         self.dec_curve.setData(np.arange(n), signal[0])
         self.target_curve.setData(np.arange(n), target)
         self.dec_range.fit(np.arange(n), np.concatenate([signal[0], target]))
         peak = peak_positions(signal)[0]
-        name = self.decoder.path.name if self.decoder.path else "decoder"
+        name = decoder.path.name if decoder.path else "decoder"
+        epoch = decoder.info.get("snapshot_epoch")
+        name += "" if epoch is None else f" at epoch {epoch}"
         self.dec_info.setText(f"{name}: z = {z:.3f} → peak at t = {peak:g} (error {abs(peak - z):.2f})")
 
     def _enable_decoder(self, on: bool) -> None:

@@ -36,6 +36,7 @@ from geoae_core.runs import Run, load_run
 from ..session import CUSTOM, Outcome, TrainingSession, pixel_count, resume_problem, write_run
 from ..widgets.plots import LogAxis, make_plot, pen
 from ..widgets.settings_form import SettingsForm
+from ..widgets.train_controls import TrainControls
 from ..worker import TrainingWorker, run_task
 from .base import Panel, guarded
 
@@ -43,8 +44,11 @@ FORM_WIDTH = 420  # the settings column's starting width: its rows need no wrapp
 
 
 class TrainPanel(Panel):
+    """Trains runs; shows the open run's own loss history (not a snapshot's: it follows no epoch)."""
+
     name = "train"
     title = "Train"
+    follows_epoch = False
     run_saved = Signal(Path)
     run_started = Signal(Path)  # its folder is on disk: the browser lists it from the first second
 
@@ -81,30 +85,12 @@ class TrainPanel(Panel):
         self.from_run_button = QPushButton("Settings of current run")
         self.from_run_button.setToolTip("Copy the selected run's settings into the form")
         name_row.addWidget(self.from_run_button)
-        buttons = QHBoxLayout()
-        self.start_button = QPushButton("Start")
-        self.pause_button = QPushButton("Pause")
-        self.step_button = QPushButton("Step one epoch")
-        self.stop_button = QPushButton("Stop")
-        self.resume_button = QPushButton("Resume run")
-        self.resume_button.setToolTip(
-            "Continue the selected unfinished run (stopped, or killed mid-training) from its last checkpoint"
-        )
-        self.save_elsewhere_button = QPushButton("Save elsewhere…")
-        self.save_elsewhere_button.setToolTip("Write the trained model, which its own folder could not take, elsewhere")
-        self.discard_button = QPushButton("Discard")
-        self.discard_button.setToolTip("Forget the trained model that could not be saved")
-        for button in (self.save_elsewhere_button, self.discard_button):
-            button.hide()
-        for button in (self.start_button, self.pause_button, self.step_button, self.stop_button, self.resume_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        column.addLayout(buttons)
-        unsaved_row = QHBoxLayout()  # shown only while a trained run could not be saved
-        unsaved_row.addWidget(self.save_elsewhere_button)
-        unsaved_row.addWidget(self.discard_button)
-        unsaved_row.addStretch(1)
-        column.addLayout(unsaved_row)
+        self.controls = TrainControls()
+        c = self.controls
+        self.start_button, self.pause_button, self.step_button = c.start_button, c.pause_button, c.step_button
+        self.stop_button, self.resume_button = c.stop_button, c.resume_button
+        self.save_elsewhere_button, self.discard_button = c.save_elsewhere_button, c.discard_button
+        column.addWidget(c)
         self.start_button.clicked.connect(self.start)
         self.resume_button.clicked.connect(lambda: self.resume_run())
         self.save_elsewhere_button.clicked.connect(lambda: self.save_elsewhere())
@@ -346,9 +332,7 @@ class TrainPanel(Panel):
             show(message)
 
     def _show_unsaved_buttons(self, shown: bool) -> None:
-        for button in (self.save_elsewhere_button, self.discard_button):
-            button.setVisible(shown)
-            button.setEnabled(True)
+        self.controls.show_unsaved(shown)
 
     # ------------------------------------------------------------- redraw
     def refresh(self) -> None:
@@ -382,13 +366,8 @@ class TrainPanel(Panel):
     # ------------------------------------------------------------- helpers
     def _set_buttons(self) -> None:
         allowed = self.session.controls(self.worker.running, self.worker.paused, self.run)
-        self.start_button.setEnabled(allowed.start)
-        self.pause_button.setEnabled(allowed.pause)
-        self.step_button.setEnabled(allowed.step)
-        self.stop_button.setEnabled(allowed.stop)
+        self.controls.allow(allowed)
         self.form.setEnabled(allowed.form)
-        self.pause_button.setText(allowed.pause_text)
-        self.resume_button.setEnabled(allowed.resume)
 
     @staticmethod
     def _free_folder(folder: Path, name: str) -> Path:

@@ -1,4 +1,4 @@
-"""The run browser: the run folders inside one folder, the current one highlighted.
+"""The run browser: the run folders inside the explorer model's folder, the open run highlighted.
 
 A diverged run's status is shown in red, an unfinished one (stopped, or killed mid-training) in
 amber; the context menu opens a run or resumes an unfinished one.
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from geoae_core.examples import is_examples_folder
 from geoae_core.files import CHECKPOINT_FILE, CONFIG_FILE, STATUS_FILE, WEIGHTS_FILE, writer_of
 
+from ..model import Explorer
 from ..session import UNFINISHED, shown_status
 
 COLUMNS = ("run", "epochs", "status", "kind")  # the short, telling columns first: a narrow dock shows them
@@ -82,15 +83,15 @@ def list_runs(folder: Path) -> list[Path]:
 
 
 class RunBrowser(QWidget):
-    """Lists runs; `run_activated(path)` when the user picks one; `folder_changed(path)`."""
+    """Lists the runs of the model's folder and follows its "folder" and "run" events;
+    `run_activated(path)` when the user picks one, `resume_requested(path)`."""
 
     run_activated = Signal(Path)
-    folder_changed = Signal(Path)
     resume_requested = Signal(Path)
 
-    def __init__(self, folder: Path, parent: QWidget | None = None):
+    def __init__(self, model: Explorer, parent: QWidget | None = None):
         super().__init__(parent)
-        self.folder = Path(folder)
+        self.model = model
         self.current: Path | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -123,19 +124,30 @@ class RunBrowser(QWidget):
         layout.addWidget(self.folder_label)
         layout.addLayout(buttons)
         layout.addWidget(self.tree, 1)
-        self.set_folder(self.folder, announce=False)
+        model.on("folder", self._show_folder)
+        model.on("run", lambda run: self.mark_current(run.path if run is not None else None))
+        self._show_folder(model.folder)
 
     # ----------------------------------------------------------------- api
-    def set_folder(self, folder: Path, announce: bool = True) -> None:
-        self.folder = Path(folder)
-        if is_examples_folder(self.folder):
+    @property
+    def folder(self) -> Path:
+        return Path(self.model.folder)
+
+    def set_folder(self, folder: Path) -> None:
+        """Show another folder (the model's): listed again even if it is the same."""
+        if Path(folder) == self.model.folder:
+            self.refresh()
+        else:
+            self.model.set_folder(Path(folder))
+
+    def _show_folder(self, folder: Path | None) -> None:
+        folder = Path(folder) if folder is not None else Path()
+        if is_examples_folder(folder):
             self.folder_label.setText("<b>Example runs</b> shipped with geoae (read-only)")
         else:
-            self.folder_label.setText(f"Runs in <b>{self.folder}</b>")
-        self.folder_label.setToolTip(str(self.folder))
+            self.folder_label.setText(f"Runs in <b>{folder}</b>")
+        self.folder_label.setToolTip(str(folder))
         self.refresh()
-        if announce:
-            self.folder_changed.emit(self.folder)
 
     def runs(self) -> list[Path]:
         return [

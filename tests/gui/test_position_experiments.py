@@ -50,10 +50,12 @@ def test_trained_position_decoder_follows_the_slider(make_window, runs_folder, q
     shown(qtbot, panel)
     assert not np.array_equal(first, panel.dec_curve.getData()[1])
     assert "peak at t" in panel.dec_info.text()
-    # another kind of run keeps the last decoder on show
+    # another kind of run: the panel shows what the model hands it, no decoder of its own
     window.set_run(runs_folder / "disk")
     window.show_panel("position")
-    assert panel.decoder is not None and panel.z_slider.isEnabled()
+    assert panel.decoder is None and not panel.z_slider.isEnabled()
+    assert panel.dec_curve.getData()[0] is None or len(panel.dec_curve.getData()[0]) == 0
+    assert "Pick a position-decoder run" in panel.dec_info.text()
 
 
 def test_compare_z_curves_of_disk_runs(make_window, runs_folder):

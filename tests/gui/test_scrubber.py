@@ -1,5 +1,6 @@
-"""The scrubber: an epoch slider over a run's snapshots that drives the Latent, Filters and
-Profile panels; hidden for runs without snapshots; following a run that trains."""
+"""The scrubber: an epoch slider over a run's snapshots that sets the explorer model's epoch, which
+every panel that shows weights follows (Latent, Filters, Profile, Position); hidden for runs
+without snapshots; following a run that trains."""
 
 import json
 import shutil
@@ -37,7 +38,8 @@ def test_the_scrubber_starts_at_the_last_epoch_and_shows_on_the_panels_it_drives
     assert scrubber.epochs == run.snapshot_epochs() and scrubber.epochs[-1] == 40
     assert scrubber.shown_epoch == 40 and scrubber.slider.value() == scrubber.slider.maximum()
     assert f"epoch 40 of 40 · loss {run.history[-1]['loss']:.4g}" in scrubber.label.text()
-    for name, shown in (("train", False), ("latent", True), ("filters", True), ("profile", True), ("position", False)):
+    tabs = ("train", False), ("latent", True), ("filters", True), ("profile", True), ("position", True)
+    for name, shown in (*tabs, ("experiments", False)):
         window.show_panel(name)
         assert scrubber.isVisible() is shown, name
 

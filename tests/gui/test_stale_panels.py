@@ -12,13 +12,11 @@ def test_the_latent_explorer_forgets_a_disk_run_for_a_position_run(make_window, 
     panel.set_radius(6.0)
     assert panel.z_info.text().startswith("z = ") and panel.r_info.text().startswith("r = 6.00")
     assert panel.z_line.isVisible() and panel.decoded_image() is not None
-    window.set_run(runs_folder / "pos-dec")
+    window.set_run(runs_folder / "pos-enc")  # a position encoder: no decoder to explore here
     assert panel.z_info.text() == "" and panel.r_info.text() == ""
     assert not panel.z_line.isVisible() and panel.decoded_image() is None
     assert panel.z_curve.getData()[0] is None or len(panel.z_curve.getData()[0]) == 0
-    assert panel.message.text() == (
-        "The latent explorer is for disk runs; this is a position-decoder run: see Filters and Position."
-    )
+    assert "has no decoder to explore here: see Filters and Position." in panel.message.text()
     window.set_run(runs_folder / "disk")  # and back: everything is shown again
     qtbot.waitUntil(lambda: not panel.update_pending(), timeout=5000)
     assert panel.z_line.isVisible() and panel.z_info.text().startswith("z = ")
