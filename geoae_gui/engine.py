@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from geoae_core import analysis
+from geoae_core.config import Config
 from geoae_core.data import in_holes, make_images, training_radii
 from geoae_core.experiments import EXPERIMENTS, experiment_claim, run_ids  # noqa: F401  (the panels call these)
+from geoae_core.kinds import kind_of  # noqa: F401  (what a run folder's kind shows, before loading it)
 from geoae_core.runs import Run
+from geoae_core.store import read_config
 
 
 def experiment_ids() -> list[str]:
     """The ids `geoae reproduce` knows."""
     return list(EXPERIMENTS)
+
+
+def run_config(folder: Path) -> Config:
+    """The config of the run in `folder`, without loading its weights (RunError for a bad folder)."""
+    return read_config(Path(folder))
 
 
 def z_curve(run: Run) -> tuple[np.ndarray, np.ndarray]:

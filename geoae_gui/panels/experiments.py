@@ -10,7 +10,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
@@ -29,17 +28,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from geoae_core.kinds import kind_of
-from geoae_core.runs import load_run
-from geoae_core.seeds import SeedBand, seed_bands
+from geoae_core.seeds import SeedBand
 
 from .. import engine
-from ..widgets.plots import make_plot, pen
-from ..widgets.run_browser import list_runs
+from ..widgets.z_comparison import MAX_COMPARED, ZComparison
 from ..worker import run_task
 from .base import Panel, error_text, guarded
 
-MAX_COMPARED = 6
+__all__ = ["MAX_COMPARED", "ExperimentsPanel", "describe_report", "find_results", "format_verdict"]
 
 
 class ScaledImage(QLabel):
@@ -139,6 +135,7 @@ class _Throttle:
 class ExperimentsPanel(Panel):
     name = "experiments"
     title = "Experiments"
+    follows_epoch = False  # it shows whole runs of the folder, not the weights at an epoch
 
     def __init__(self, runs_folder: Callable[[], Path], parent: QWidget | None = None):
         super().__init__(parent)
@@ -212,29 +209,17 @@ class ExperimentsPanel(Panel):
         repro_layout.addWidget(right, 3)
 
         # --- compare z(r)
-        compare = QGroupBox("Compare the z(r) curves of several disk runs (figure 7)")
-        compare_layout = QHBoxLayout(compare)
-        side = QVBoxLayout()
-        self.run_list = QListWidget()
-        self.run_list.itemChanged.connect(lambda _item: self.plot_compared())
-        self.reload_button = QPushButton("Reload runs")
-        self.reload_button.clicked.connect(self.reload_runs)
-        self.individual_box = QCheckBox("each run too")
-        self.individual_box.setToolTip("beside each setting's mean and band, the curve of each of its seeds")
-        self.individual_box.toggled.connect(lambda _on: self.plot_compared())
-        side.addWidget(QLabel("disk runs in the folder"))
-        side.addWidget(self.run_list, 1)
-        side.addWidget(self.individual_box)
-        side.addWidget(self.reload_button)
-        self.compare_plot = make_plot("z(r) of the checked runs", "radius r (px)", "code z", legend=True)
-        self.compare_plot.getPlotItem().legend.setOffset((10, 10))  # top left: the curves are drawn growing with r
-        self.bands: list[SeedBand] = []  # what the comparison shows, per setting
-        compare_layout.addLayout(side, 1)
-        compare_layout.addWidget(self.compare_plot, 3)
+        self.comparison = ZComparison(self.show_warning, error_text)
+        self.comparison.reload_button.clicked.connect(self.reload_runs)
+        # the comparison's parts, as tests and export reach them
+        self.run_list = self.comparison.run_list
+        self.individual_box = self.comparison.individual_box
+        self.reload_button = self.comparison.reload_button
+        self.compare_plot = self.comparison.compare_plot
 
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(repro)
-        splitter.addWidget(compare)
+        splitter.addWidget(self.comparison)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self.body)
@@ -339,98 +324,19 @@ class ExperimentsPanel(Panel):
             # results of an earlier `geoae reproduce` into this folder
             self.set_results(find_results(Path(self.runs_folder()) / "reproduce", engine.experiment_ids()))
 
+    @property
+    def bands(self) -> list[SeedBand]:
+        """What the comparison shows, per setting."""
+        return self.comparison.bands
+
     def reload_runs(self) -> None:
-        current = self.run.path if self.run is not None else None
-        self.run_list.blockSignals(True)
-        self.run_list.clear()
-        shown = 0
-        for path in list_runs(Path(self.runs_folder())):
-            try:
-                kind = kind_of(json.loads((path / "config.json").read_text(encoding="utf-8")).get("kind", "disk"))
-            except (OSError, ValueError, AttributeError, KeyError):
-                continue
-            if kind.family != "disks":  # z(r) needs an encoder of disks
-                continue
-            item = QListWidgetItem(path.name)
-            item.setData(Qt.ItemDataRole.UserRole, str(path))
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            checked = shown < MAX_COMPARED or path == current
-            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
-            shown += checked
-            self.run_list.addItem(item)
-        self.run_list.blockSignals(False)
-        self.plot_compared()
+        self.comparison.reload_runs(Path(self.runs_folder()), self.run.path if self.run is not None else None)
 
     def compared_paths(self) -> list[Path]:
-        return [
-            Path(self.run_list.item(i).data(Qt.ItemDataRole.UserRole))
-            for i in range(self.run_list.count())
-            if self.run_list.item(i).checkState() == Qt.CheckState.Checked
-        ]
+        return self.comparison.compared_paths()
 
     def plot_compared(self) -> None:
-        """The checked runs grouped by setting: each group's mean z(r) with a band of one standard
-        deviation over its seeds (geoae_core.seeds), and each run's curve when asked."""
-        item = self.compare_plot.getPlotItem()
-        item.clear()
-        if item.legend is not None:
-            item.legend.clear()
-        holes: set[tuple[float, float]] = set()
-        problems = []
-        runs = []
-        for path in self.compared_paths():
-            try:
-                run = load_run(path)
-            except Exception as exc:
-                problems.append(f"{path.name}: {error_text(exc)}")
-                continue
-            if run.config.code_size != 1:
-                problems.append(f"{path.name}: a code of size {run.config.code_size} (z(r) compares scalar codes)")
-                continue
-            runs.append(run)
-        try:
-            self.bands = seed_bands(runs)
-        except Exception as exc:
-            self.bands = []
-            problems.append(error_text(exc))
-        for index, band in enumerate(self.bands):
-            holes.update((float(lo), float(hi)) for run in band.runs for lo, hi in run.config.holes)
-            self._draw_band(index, band)
-        flipped = sum(sum(band.flipped) for band in self.bands)
-        negated = f"; {flipped} negated to grow with r" if flipped else ""
-        item.setTitle(f"z(r) of the checked runs by setting: mean ± 1 sd over the seeds{negated}")
-        for lo, hi in sorted(holes):
-            region = pg.LinearRegionItem(values=(lo, hi), movable=False, brush=pg.mkBrush(214, 39, 40, 35))
-            region.setZValue(-10)
-            item.addItem(region)
-        if problems:
-            self.show_warning("Not plotted: " + "; ".join(problems))
-
-    def _draw_band(self, index: int, band: SeedBand) -> None:
-        item = self.compare_plot.getPlotItem()
-        colour = pen(index).color()
-        if self.individual_box.isChecked():
-            for run, curve in zip(band.runs, band.curves):
-                name = run.path.name if run.path is not None else f"seed {run.config.seed}"
-                self.compare_plot.plot(band.radii, curve, pen=pen(index, 1.0, Qt.PenStyle.DotLine), name=name)
-        if len(band.runs) > 1:
-            bounds = [
-                pg.PlotDataItem(band.radii, band.mean + sign * band.std, pen=None, name=f"{band.label} mean {text} sd")
-                for sign, text in ((1, "+"), (-1, "-"))
-            ]
-            for bound in bounds:  # in the CSV export, not in the legend
-                item.addItem(bound)
-                item.legend.removeItem(bound)
-            fill = pg.FillBetweenItem(*bounds, brush=pg.mkBrush(colour.red(), colour.green(), colour.blue(), 60))
-            fill.setZValue(-5)
-            item.addItem(fill)
-            name = f"{band.label}: mean ± 1 sd of {len(band.runs)} seeds"
-        else:
-            only = band.runs[0]
-            name = only.path.name if only.path is not None else band.label
-        self.compare_plot.plot(
-            band.radii, band.mean, pen=pen(index), symbol="o", symbolSize=4, symbolBrush=colour, name=name
-        )
+        self.comparison.plot_compared()
 
     def plots(self) -> dict[str, QWidget]:
         return {"compare_z": self.compare_plot}

@@ -9,15 +9,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from geoae_core import analysis
-from geoae_core.data import onehot
+from geoae_core.kinds.base import Probe
 
-from .. import engine
 from ..widgets.plots import DIVERGING, GREY, pen, tile
 from .base import Panel, guarded
 
 REFERENCE = (1.0, 2.0, 1.0)
 PER_ROW = 6
 POSITION_PER_ROW = 3
+SIDES = ("encoder", "decoder")
 
 
 def kernel_grid(weights: np.ndarray) -> np.ndarray:
@@ -98,6 +98,9 @@ class FiltersPanel(Panel):
         self.shown_kernels: list[np.ndarray] = []
         self.shown_cosines: list[float | None] = []
         self.colorbar: pg.ColorBarItem | None = None
+        self.probes: dict[str, Probe] = {}  # side -> what feeds it, from the run's kind
+        self.kind_views: frozenset[str] = frozenset()
+        self._kept = ("", "", 0.0)  # (side, input label, value) shown before a refresh
 
     # ------------------------------------------------------------- redraw
     def refresh(self) -> None:
@@ -105,39 +108,42 @@ class FiltersPanel(Panel):
         self.activations.clear()
         self.shown_kernels, self.shown_cosines = [], []
         self.summary.setText("")
+        shown = (self.side_box.currentText(), self.input_label.text(), self.input_spin.value())
+        self.probes = {}
         run = self.run
         if run is None:
             self.show_info("Pick a run in the run browser to see its filters.")
             return
-        kind = run.kind
+        # the sides the run has are the sides that take an input (the kind says what that input is)
+        self.probes = {side: probe for side in SIDES if (probe := run.kind.probe(run, side)) is not None}
+        self.kind_views = run.kind.views(run.config)
         self.side_box.blockSignals(True)
         self.side_box.clear()
-        self.side_box.addItems(list(kind.sides))
+        self.side_box.addItems(list(self.probes))
+        if shown[0] in self.probes:  # another epoch of the same run keeps the side and the input shown
+            self.side_box.setCurrentText(shown[0])
         self.side_box.blockSignals(False)
-        self.input_spin.blockSignals(True)
-        if kind.family == "disks":
-            self.input_label.setText("input disk radius r")
-            self.input_spin.setDecimals(2)
-            self.input_spin.setRange(0.1, run.config.size / 2 - 0.1)
-            self.input_spin.setValue(run.config.size / 4)
-        elif kind.family == "gan":
-            self.input_label.setText("code z (z ~ N(0, 1))")
-            self.input_spin.setDecimals(2)
-            self.input_spin.setRange(-3.0, 3.0)
-            self.input_spin.setValue(0.0)
-            self.show_info("A GAN run: the decoder here is its generator (Appendix D); its discriminator is not shown.")
-        elif "encoder" in kind.sides:
-            self.input_label.setText("input Dirac at position")
-            self.input_spin.setDecimals(0)
-            self.input_spin.setRange(0, run.config.size - 1)
-            self.input_spin.setValue(run.config.size // 3)
-        else:
-            self.input_label.setText("code z (a position)")
-            self.input_spin.setDecimals(2)
-            self.input_spin.setRange(0, run.config.size - 1)
-            self.input_spin.setValue(run.config.size / 3)
-        self.input_spin.blockSignals(False)
+        self._kept = shown
+        if "encoder" not in self.probes:
+            title = run.kind.title(run.config)
+            self.show_info(f"{title[:1].upper()}{title[1:]}: no encoder, the decoder side is its whole network.")
         self._redraw()
+
+    def _set_input(self, probe: Probe) -> None:
+        """The input control as the side's probe describes it: label, unit, range, step, decimals."""
+        unit = f" ({probe.unit})" if probe.unit else ""
+        label = f"input {probe.label}{unit}"
+        side, kept_label, kept_value = self._kept
+        keep = side == self.side_box.currentText() and kept_label == label and probe.low <= kept_value <= probe.high
+        self._kept = ("", "", 0.0)
+        self.input_label.setText(label)
+        self.input_spin.blockSignals(True)
+        self.input_spin.setDecimals(probe.decimals)
+        self.input_spin.setRange(probe.low, probe.high)
+        self.input_spin.setSingleStep(probe.step)
+        self.input_spin.setValue(kept_value if keep else probe.default)
+        self.input_spin.setToolTip(f"{probe.label} from {probe.low:.4g} to {probe.high:.4g}{unit}")
+        self.input_spin.blockSignals(False)
 
     @guarded
     def _redraw(self) -> None:
@@ -146,7 +152,10 @@ class FiltersPanel(Panel):
         self.kernels.clear()
         self.shown_kernels, self.shown_cosines = [], []
         self.colorbar = None
-        side = self.side_box.currentText() or "encoder"
+        side = self.side_box.currentText()
+        if side not in self.probes:
+            return
+        self._set_input(self.probes[side])
         weights = self.run.filters(side)
         self.shown_kernels = [np.array(w) for w in weights]
         if self._position_encoder():
@@ -216,20 +225,16 @@ class FiltersPanel(Panel):
         self.activations.clear()
         if self.run is None:
             return
-        config = self.run.config
-        side = self.side_box.currentText() or "encoder"
+        side = self.side_box.currentText()
+        probe = self.probes.get(side)
+        if probe is None:
+            return
         value = self.input_spin.value()
-        if side == "decoder":
-            x = np.array([[value]], np.float32).repeat(config.code_size, axis=1)
-            what = f"code z = {value:.3g}"
-        elif self.run.kind.family != "position":
-            x = engine.disk_inputs(self.run, np.array([value]))
-            what = f"disk of radius {value:.2f}"
-        else:
-            x = onehot(np.array([int(value)]), config.size)
-            what = f"one-hot Dirac at position {int(value)}"
+        x = probe.make(np.array([value], float))
+        unit = f" {probe.unit}" if probe.unit else ""
+        what = f"{probe.label} = {value:.{probe.decimals}f}{unit}"
         layers = analysis.layer_activations(self.run, x, side)
-        self.activations_title.setText(f"<b>Activations of each {side} layer</b> for a {what} (own scale per layer)")
+        self.activations_title.setText(f"<b>Activations of each {side} layer</b> for {what} (own scale per layer)")
         for index, a in enumerate(layers):
             a = np.asarray(a)[0]  # (C, H, W) or (C, n)
             col, row = index % PER_ROW, index // PER_ROW
@@ -250,7 +255,7 @@ class FiltersPanel(Panel):
 
     def _position_encoder(self) -> bool:
         """The 1-D encoder: its kernels are drawn as bars beside [1, 2, 1], its activations as curves."""
-        return self.run.kind.family == "position" and (self.side_box.currentText() or "encoder") == "encoder"
+        return "position_kernels" in self.kind_views and self.side_box.currentText() == "encoder"
 
     def plots(self) -> dict[str, QWidget]:
         return {"kernels": self.kernels, "activations": self.activations}

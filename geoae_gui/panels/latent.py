@@ -8,29 +8,23 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QDoubleSpinBox,
-    QGridLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QSizePolicy,
-    QSlider,
-    QSpinBox,
-    QStackedLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QSizePolicy, QStackedLayout, QWidget
 
+from geoae_core.kinds.base import Probe
 from geoae_core.theory import radial_profile
 
 from .. import engine
-from ..widgets.live import Coalescer, SteadyRange, ValueLabel, keep_axes_static, keep_static
-from ..widgets.plots import FORMATS, ImagePlot, make_plot, pen, tile
+from ..widgets.latent_scalar import SLIDER_STEPS, setup_scalar_view, show_boxes, show_decoded_as
+from ..widgets.live import Coalescer
+from ..widgets.plots import FORMATS, tile
 from .base import Panel, guarded
 from .latent_codes import CodesView
 
-SLIDER_STEPS = 1000
+__all__ = ["SLIDER_STEPS", "LatentPanel"]
+
+# what the scalar view shows: nothing, a decoder alone (a slider over the codes it takes), or a
+# decoder with an encoder of disk radii (z(r), encode a disk, interpolate)
+OFF, DECODE, RADIUS = "", "decode", "radius"
 
 
 class LatentPanel(Panel):
@@ -39,115 +33,21 @@ class LatentPanel(Panel):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.z_small = 0.0  # code of the smallest test disk: the slider's left end
-        self.z_large = 1.0  # code of the largest: the right end
+        self.z_small = 0.0  # the slider's left end: the code of the smallest test disk, or the probe's low
+        self.z_large = 1.0  # the right end: of the largest, or the probe's high
         self.decode_ms: list[float] = []
         self._syncing = False
+        self.mode = OFF
+        self.probe: Probe | None = None  # what the decoder takes, from the run's kind
+        self._signal: bool | None = None  # the decoded output is a 1-D signal (not an image)
 
-        # --- decode z
-        decode_box = QGroupBox("Decode a code z (drag: the disk follows)")
-        grid = QGridLayout(decode_box)
-        self.z_slider = QSlider(Qt.Orientation.Horizontal)
-        self.z_slider.setRange(0, SLIDER_STEPS)
-        self.z_slider.setToolTip("left: the code of the smallest test disk, right: of the largest")
-        self.z_spin = QDoubleSpinBox()
-        self.z_spin.setDecimals(4)
-        self.z_spin.setKeyboardTracking(False)
-        self.z_info = ValueLabel()
-        self.decoded_plot = ImagePlot("Decoded D(z)")
-        self.profile_plot = make_plot("Radial profile of D(z)", "distance to centre (px)", "grey level")
-        # A bare thin line through the ~400 distances: Qt strokes a wide antialiased pen on such a
-        # zig-zag in about 40 ms, and pyqtgraph lays out 400 symbols in 1 ms, every move.
-        self.profile_curve = pg.PlotCurveItem(pen=pen(0, width=1.0))
-        self.profile_plot.addItem(self.profile_curve)
-        self.profile_range = SteadyRange(self.profile_plot)
-        keep_axes_static(self.profile_plot)
-        row = QHBoxLayout()
-        row.addWidget(QLabel("z"))
-        row.addWidget(self.z_slider, 1)
-        row.addWidget(self.z_spin)
-        grid.addLayout(row, 0, 0, 1, 2)
-        grid.addWidget(self.z_info, 1, 0, 1, 2)
-        grid.addWidget(self.decoded_plot, 2, 0)
-        grid.addWidget(self.profile_plot, 2, 1)
-
-        # --- z(r)
-        curve_box = QGroupBox("Encoder curve z(r)")
-        curve_layout = QGridLayout(curve_box)
-        self.z_plot = make_plot("", "radius r (px)", "code z", legend=True)
-        self.z_curve = self.z_plot.plot([], [], pen=pen(0), name="z(r), test radii")
-        self.train_points = pg.ScatterPlotItem(
-            size=4, brush=pg.mkBrush(120, 120, 120, 140), pen=None, name="training radii"
-        )
-        self.z_plot.addItem(self.train_points)
-        self.z_curve.setZValue(5)
-        self.marker = pg.ScatterPlotItem(size=12, brush=pg.mkBrush("#d62728"), pen=pg.mkPen("k"), symbol="o")
-        self.z_plot.addItem(self.marker)
-        self.z_line = pg.InfiniteLine(angle=0, pen=pg.mkPen("#2ca02c", width=1.5, style=Qt.PenStyle.DashLine))
-        self.z_plot.addItem(self.z_line)
-        # what changes only with the run is drawn once; the z line and the marker move over it
-        keep_static([self.z_curve, self.train_points])
-        keep_axes_static(self.z_plot)
+        self.scalar_view = setup_scalar_view(self)  # d = 1; the codes view shows d >= 2
         self.hole_regions: list[pg.LinearRegionItem] = []
-        curve_layout.addWidget(self.z_plot, 0, 0)
-
-        # --- encode a disk
-        encode_box = QGroupBox("Encode a disk: input, reconstruction")
-        encode = QGridLayout(encode_box)
-        self.r_slider = QSlider(Qt.Orientation.Horizontal)
-        self.r_spin = QDoubleSpinBox()
-        self.r_spin.setDecimals(2)
-        self.r_spin.setSingleStep(0.25)
-        self.r_spin.setKeyboardTracking(False)
-        self.r_info = ValueLabel()
-        r_row = QHBoxLayout()
-        r_row.addWidget(QLabel("r"))
-        r_row.addWidget(self.r_slider, 1)
-        r_row.addWidget(self.r_spin)
-        self.input_plot = ImagePlot("Input disk")
-        self.recon_plot = ImagePlot("Reconstruction D(E(x))")
-        encode.addLayout(r_row, 0, 0, 1, 2)
-        encode.addWidget(self.r_info, 1, 0, 1, 2)
-        encode.addWidget(self.input_plot, 2, 0)
-        encode.addWidget(self.recon_plot, 2, 1)
-
-        # --- interpolation
-        interp_box = QGroupBox("Interpolate between two disks' codes")
-        interp = QGridLayout(interp_box)
-        self.ra_spin = QDoubleSpinBox()
-        self.rb_spin = QDoubleSpinBox()
-        for spin in (self.ra_spin, self.rb_spin):
-            spin.setDecimals(2)
-            spin.setKeyboardTracking(False)
-        self.steps_spin = QSpinBox()
-        self.steps_spin.setRange(2, 16)
-        self.steps_spin.setValue(8)
-        controls = QHBoxLayout()
-        for text, widget in (("r₁", self.ra_spin), ("r₂", self.rb_spin), ("steps", self.steps_spin)):
-            controls.addWidget(QLabel(text))
-            controls.addWidget(widget)
-        controls.addStretch(1)
-        self.strip_plot = ImagePlot("D((1-s) E(x₁) + s E(x₂)), s from 0 to 1")
-        self.strip_plot.setMinimumHeight(110)
-        interp.addLayout(controls, 0, 0)
-        interp.addWidget(self.strip_plot, 1, 0)
-
-        self.scalar_view = QWidget()  # d = 1; the codes view shows d >= 2
         self.codes_view = CodesView(self.show_error)
         self.views = QStackedLayout(self.body)
         self.views.addWidget(self.scalar_view)
         self.views.addWidget(self.codes_view)
         self.show_view(self.scalar_view)
-        layout = QGridLayout(self.scalar_view)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(decode_box, 0, 0)
-        layout.addWidget(curve_box, 0, 1)
-        layout.addWidget(encode_box, 1, 0)
-        layout.addWidget(interp_box, 1, 1)
-        layout.setColumnStretch(0, 1)
-        layout.setColumnStretch(1, 1)
-        layout.setRowStretch(0, 3)
-        layout.setRowStretch(1, 2)
 
         # a drag sends more values than a frame shows: each view updates once per frame, last value wins
         self.z_updates = Coalescer(self.set_z, self, [self.decoded_plot, self.profile_plot, self.z_plot])
@@ -182,24 +82,33 @@ class LatentPanel(Panel):
         for region in self.hole_regions:
             self.z_plot.removeItem(region)
         self.hole_regions = []
-        autoencoder = run is not None and {"encoder", "decoder"} <= set(run.kind.sides)
-        codes = autoencoder and run.config.code_size > 1  # disks, or shapes with several attributes
+        self.mode, self.probe = OFF, None
+        views = run.kind.views(run.config) if run is not None else frozenset()
+        codes = "codes" in views  # disks, or shapes with several attributes
         self.show_view(self.codes_view if codes else self.scalar_view)
         if not codes:
             self.codes_view.clear()
         if run is None:
-            self.show_info("Pick a disk run in the run browser to explore its code.")
+            self.show_info("Pick a run in the run browser to explore its code.")
             return
         if codes:
             self.codes_view.show_run(run)
             return
-        if autoencoder and run.kind.family != "disks":
-            self.show_info(f"This {run.config.kind} run has a code of size 1: the latent map needs two axes or more.")
+        title = run.kind.title(run.config)
+        self.probe = run.kind.probe(run, "decoder") if "decode" in views else None
+        if self.probe is None:
+            elsewhere = "Filters and Position" if views & {"position_kernels", "position_decoder"} else "Filters"
+            self.show_info(f"{title[:1].upper()}{title[1:]} has no decoder to explore here: see {elsewhere}.")
             return
-        if run.kind.family != "disks":
-            elsewhere = "Filters and Position" if run.kind.family == "position" else "Filters"
-            self.show_info(f"The latent explorer is for disk runs; this is a {run.config.kind} run: see {elsewhere}.")
+        radius = "encode_radius" in views
+        show_boxes(self, radius)
+        self.z_label.setText(self.probe.label)
+        if not radius:
+            self._show_decoder(title)
             return
+        self.mode = RADIUS
+        self.decode_box.setTitle("Decode a code z (drag: the disk follows)")
+        self.z_slider.setToolTip("left: the code of the smallest test disk, right: of the largest")
         radii, z = engine.z_curve(run)
         self.z_curve.setData(radii, z)
         train_r, train_z = engine.training_points(run)
@@ -217,6 +126,7 @@ class LatentPanel(Panel):
         r_max = run.config.size / 2
         self._syncing = True
         try:
+            self.z_spin.setDecimals(4)
             self.z_spin.setRange(lo, hi)
             self.z_spin.setSingleStep(span / 100)
             self.r_slider.setRange(1, int(r_max * 10) - 1)
@@ -234,6 +144,28 @@ class LatentPanel(Panel):
         self.r_spin.setValue(round(r_max / 2, 2))
         self.set_radius(self.r_spin.value())
         self.update_strip()
+
+    def _show_decoder(self, title: str) -> None:
+        """A decoder without an encoder of radii: the slider spans the codes it takes (the probe)."""
+        probe = self.probe
+        self.mode = DECODE
+        self.decode_box.setTitle(f"Decode a {probe.label} (drag: the output follows)")
+        self.z_slider.setToolTip(f"{probe.label} from {probe.low:.4g} (left) to {probe.high:.4g} (right)")
+        self.z_small, self.z_large = probe.low, probe.high
+        self._syncing = True
+        try:
+            self.z_spin.setDecimals(max(probe.decimals, 2))
+            self.z_spin.setRange(probe.low, probe.high)
+            self.z_spin.setSingleStep(probe.step)
+        finally:
+            self._syncing = False
+        self.show_info(
+            f"{title[:1].upper()}{title[1:]}: its decoder is explored alone here (no disk radius to encode),"
+            f" over the codes it takes ({probe.low:.3g} … {probe.high:.3g})."
+        )
+        for widget in (self.z_slider, self.z_spin):
+            widget.setEnabled(True)
+        self.set_z(probe.default)
 
     def show_view(self, view: QWidget) -> None:
         """The hidden view asks for no room: a d = 1 run's panel is as narrow as its own view."""
@@ -272,7 +204,7 @@ class LatentPanel(Panel):
     def set_z(self, z: float) -> None:
         """Decode z and show the disk, its radial profile, and z on the z(r) plot."""
         self.z_updates.cancel()
-        if self.run is None or self.run.kind.family != "disks":
+        if self.run is None or self.mode == OFF:
             return
         self._syncing = True
         try:
@@ -281,16 +213,24 @@ class LatentPanel(Panel):
         finally:
             self._syncing = False
         tick = time.perf_counter()
-        image = self.run.decode(np.array([[z]], np.float32))[0]
+        image = self.run.decode(self.probe.make(np.array([z], float)))[0]
         self.decode_ms.append((time.perf_counter() - tick) * 1000)
-        self.decoded_plot.set_image(image)
-        t, f = radial_profile(image)
+        signal = image.ndim == 1  # a Dirac: drawn as a strip, and along its samples
+        if signal != self._signal:
+            self._signal = signal
+            show_decoded_as(self, signal)
+        self.decoded_plot.set_image(image[None, :] if signal else image)
+        t, f = (np.arange(len(image)), image) if signal else radial_profile(image)
         self.profile_curve.setData(t, f)
         self.profile_range.fit(t, f)
-        self.z_line.setValue(z)
-        self.z_line.setVisible(True)
+        if self.mode == RADIUS:
+            self.z_line.setValue(z)
+            self.z_line.setVisible(True)
+        name = "z" if self.mode == RADIUS else self.probe.label
+        levels = "values" if signal else "grey levels"
         self.z_info.setText(
-            f"z = {z:.4g} · decoded in {self.decode_ms[-1]:.1f} ms · grey levels {image.min():.2f} … {image.max():.2f}"
+            f"{name} = {z:.4g} · decoded in {self.decode_ms[-1]:.1f} ms · "
+            f"{levels} {image.min():.2f} … {image.max():.2f}"
         )
 
     def decoded_image(self) -> np.ndarray | None:
@@ -311,7 +251,7 @@ class LatentPanel(Panel):
     @guarded
     def set_radius(self, r: float) -> None:
         self.r_updates.cancel()
-        if self.run is None or self.run.kind.family != "disks":
+        if self.run is None or self.mode != RADIUS:
             return
         x = engine.disk_inputs(self.run, np.array([r]))
         z = self.run.encode(x)
@@ -325,7 +265,7 @@ class LatentPanel(Panel):
     @guarded
     def update_strip(self, *_args) -> None:
         self.strip_updates.cancel()
-        if self._syncing or self.run is None or self.run.kind.family != "disks" or self.run.config.code_size != 1:
+        if self._syncing or self.run is None or self.mode != RADIUS:
             return
         radii = np.array([self.ra_spin.value(), self.rb_spin.value()])
         za, zb = self.run.encode(engine.disk_inputs(self.run, radii))[:, 0]

@@ -77,10 +77,11 @@ class ProfilePanel(Panel):
                 "Pick a no-bias disk run (e.g. the disks-nobias preset) to compare its profile with the theory."
             )
             return
-        if run.kind.family != "disks":
+        if "profile" not in run.kind.views(run.config):
             self.facts.setText("")
             self.show_info(
-                f"The profile analysis is for disk runs without biases; this is a {run.config.kind} run: see Filters."
+                f"The profile analysis is for disk runs without biases; this run is {run.kind.title(run.config)}: "
+                "see Filters."
             )
             return
         if run.config.bias:

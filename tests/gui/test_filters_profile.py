@@ -70,3 +70,57 @@ def test_profile_panel_explains_a_position_run(make_window, runs_folder):
     window.set_run(runs_folder / "pos-dec")
     panel = window.show_panel("profile")
     assert "disk runs" in panel.message.label.text()
+
+
+def fed_to(run, side: str) -> list[np.ndarray]:
+    """Every batch `run`'s `side` gets through its activations from now on."""
+    fed: list[np.ndarray] = []
+    activations = run.activations
+
+    def spied(x, which="encoder"):
+        if which == side:
+            fed.append(np.asarray(x, float))
+        return activations(x, which)
+
+    run.activations = spied
+    return fed
+
+
+def test_the_decoder_side_of_a_disk_run_takes_codes_in_its_range(make_window, runs_folder):
+    """Issue 23: the decoder was fed the radius control's value (0.1 .. 15.9) as a code, while the
+    run's codes lie far from there; the label still said "input disk radius r"."""
+    window = make_window(runs_folder)
+    window.set_run(runs_folder / "disk")
+    panel = window.show_panel("filters")
+    run = panel.run
+    low, high = (float(v[0]) for v in run.kind.code_range(run))
+    panel.side_box.setCurrentText("decoder")
+    assert "radius" not in panel.input_label.text() and "code" in panel.input_label.text()
+    spin = panel.input_spin
+    assert low - 1e-3 <= spin.minimum() < spin.maximum() <= high + 1e-3, (spin.minimum(), spin.maximum(), low, high)
+    assert low <= spin.value() <= high
+    fed = fed_to(run, "decoder")
+    spin.setValue(spin.minimum() + 0.25 * (spin.maximum() - spin.minimum()))
+    assert len(fed) == 1 and low <= fed[0].min() <= fed[0].max() <= high
+    assert "code z" in panel.activations_title.text()
+    # the last layer is the decoded disk: not noise, a disk brighter in the middle than at the border
+    decoded = run.decode(fed[0])[0]
+    assert decoded[16, 16] > decoded[0, 0] + 0.3
+
+
+def test_an_attributes_run_takes_a_shape_not_a_dirac(make_window, codes_folder):
+    """Issue 23: an attributes run fell into the Dirac branch ("input Dirac at position", whole
+    numbers only) and was fed a disk of that radius."""
+    window = make_window(codes_folder)
+    window.set_run(codes_folder / "xy")
+    panel = window.show_panel("filters")
+    run = panel.run
+    probe = run.kind.probe(run, "encoder")
+    assert panel.side_box.currentText() == "encoder"
+    assert "Dirac" not in panel.input_label.text() and probe.label in panel.input_label.text()
+    assert panel.input_spin.decimals() == probe.decimals > 0
+    assert (panel.input_spin.minimum(), panel.input_spin.maximum()) == (probe.low, probe.high)
+    fed = fed_to(run, "encoder")
+    panel.input_spin.setValue(2.25)
+    assert len(fed) == 1 and fed[0].shape == (1, 16, 16)
+    np.testing.assert_allclose(fed[0], probe.make(np.array([2.25])), atol=1e-6)

@@ -5,7 +5,9 @@ import itertools
 import time
 
 import numpy as np
+import pytest
 
+from geoae_core import train
 from geoae_gui.panels.latent import SLIDER_STEPS
 
 
@@ -108,5 +110,60 @@ def test_position_run_is_explained_not_crashed(make_window, runs_folder):
     window = make_window(runs_folder)
     window.set_run(runs_folder / "pos-enc")
     panel = window.show_panel("latent")
-    assert panel.message.isVisible() and "disk runs" in panel.message.label.text()
-    assert not panel.z_slider.isEnabled()
+    text = panel.message.label.text()
+    assert panel.message.isVisible() and "a position encoder" in text.lower() and "this is a" not in text
+    assert "Position" in text and not panel.z_slider.isEnabled()
+
+
+@pytest.fixture(scope="module")
+def gan_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("gan-latent")
+    # 30 epochs (about 3 s): a generator that has left its flat start, so its images are not blank
+    train("gan-hole", out=folder / "gan", size=16, n_train=64, epochs=30, holes=[[3.0, 5.0]], device="cpu", seed=1)
+    return folder / "gan"
+
+
+def test_a_gan_run_gets_a_z_slider_decoding_its_generator(make_window, gan_run, qtbot):
+    """Issue 23: a GAN run's Latent explorer said only "this is a gan run"."""
+    window = make_window(gan_run.parent)
+    window.set_run(gan_run)
+    panel = window.show_panel("latent")
+    run = panel.run
+    probe = run.kind.probe(run, "decoder")
+    assert panel.z_slider.isEnabled() and panel.z_spin.isEnabled()
+    assert (panel.z_spin.minimum(), panel.z_spin.maximum()) == pytest.approx((probe.low, probe.high))
+    assert "generator" in panel.message.label.text() and "this is a" not in panel.message.label.text()
+    # decode only: no radius to encode, no z(r)
+    assert not panel.encode_box.isVisible() and not panel.curve_box.isVisible() and not panel.r_spin.isEnabled()
+    images = []
+    for value in (0, SLIDER_STEPS // 2, SLIDER_STEPS):
+        panel.z_slider.setValue(value)
+        shown(qtbot, panel)
+        images.append(panel.decoded_image().copy())
+        assert images[-1].shape == (16, 16) and np.isfinite(images[-1]).all()
+        assert images[-1].max() - images[-1].min() > 1e-3
+    assert all(not np.allclose(a, b) for a, b in itertools.pairwise(images))
+    assert abs(panel.z_spin.value() - probe.high) < 1e-6
+    t, f = panel.profile_curve.getData()
+    assert len(t) > 3 and np.isfinite(f).all()
+
+
+def test_a_position_decoder_run_decodes_a_dirac_along_the_slider(make_window, runs_folder, qtbot):
+    window = make_window(runs_folder)
+    window.set_run(runs_folder / "pos-dec")
+    panel = window.show_panel("latent")
+    assert panel.z_slider.isEnabled() and (panel.z_spin.minimum(), panel.z_spin.maximum()) == (0.0, 15.0)
+    run = panel.run
+    signals = []
+    for value in (200, 800):
+        panel.z_slider.setValue(value)
+        shown(qtbot, panel)
+        signal = panel.decoded_image()
+        assert signal.shape == (1, 16)  # a Dirac, drawn as a strip
+        np.testing.assert_allclose(signal[0], run.decode([[panel.slider_to_z(value)]])[0], atol=1e-6)
+        _t, f = panel.profile_curve.getData()
+        np.testing.assert_allclose(f, signal[0])  # and along its samples
+        signals.append(signal.copy())
+    assert not np.allclose(*signals)
+    assert panel.z_label.text() == run.kind.probe(run, "decoder").label
+    assert "sample" in panel.profile_plot.getPlotItem().getAxis("bottom").labelText
