@@ -18,6 +18,7 @@ from .settings import (
     KIND_NAMES,
     ConfigError,
     Setting,
+    all_problems,
     declared_settings,
     is_int,
     is_number,
@@ -41,11 +42,13 @@ def power_of_two(config: Config, name: str) -> None:
 
 
 def radii_in_image(config: Config, name: str) -> None:
-    lo, hi = config.r_min, config.radius_max
-    if hi > config.size / 2:
-        raise ConfigError(f"r_max: {hi} exceeds half the image size ({config.size / 2})")
-    if lo >= hi:
-        raise ConfigError(f"r_min: {lo} must be below the largest radius ({hi})")
+    if config.radius_max > config.size / 2:
+        raise ConfigError(f"r_max: {config.radius_max:g} exceeds half the image size ({config.size / 2:g})")
+
+
+def smallest_below_largest(config: Config, name: str) -> None:
+    if config.r_min >= config.radius_max:
+        raise ConfigError(f"r_min: {config.r_min:g} must be below the largest radius ({config.radius_max:g})")
 
 
 def holes_inside_radii(config: Config, name: str) -> None:
@@ -178,7 +181,8 @@ class Config:
     )
     n_train: int = setting(3000, "Training samples", "Data", "images in the training set", minimum=1)
     r_min: float = setting(
-        0.0, "Smallest radius", "Data", "smallest disk radius", minimum=0.0, step=0.5, decimals=2, applies="disk images"
+        0.0, "Smallest radius", "Data", "smallest disk radius", minimum=0.0, step=0.5, decimals=2,
+        check=smallest_below_largest, applies="disk images",
     )
     r_max: float | None = setting(
         None, "Largest radius R", "Data", "largest disk radius, at most m/2", minimum=0.0, above_minimum=True,
@@ -238,7 +242,7 @@ class Config:
     bias: bool = setting(True, "Biases", "Model", "layers have biases")
     alpha: float = setting(0.2, "Leaky ReLU α", "Model", "slope of the leaky ReLU below 0", minimum=0.0, step=0.05)
     # training
-    epochs: int = setting(400, "Epochs", "Training", "passes over the training set", minimum=0)
+    epochs: int = setting(400, "Epochs", "Training", "passes over the training set", minimum=1)
     batch_size: int = setting(300, "Batch size", "Training", "images per step", minimum=1)
     lr: float = setting(
         0.001, "Learning rate", "Training", "Adam's step size", minimum=0.0, above_minimum=True, step=0.0005,
@@ -303,6 +307,12 @@ class Config:
             if declared.check is not None:
                 declared.check(self, declared.name)
         return self
+
+    @classmethod
+    def problems(cls, data: dict[str, Any]) -> dict[str, str]:
+        """Every problem of these settings at once (not only the first, as from_dict raises):
+        setting name -> message naming the setting by its label; {} when from_dict takes them."""
+        return all_problems(cls, SETTINGS, data)
 
     # ----------------------------------------------------------- (de)serialise
     def to_dict(self) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -154,10 +155,10 @@ class Setting:
         low, high = self.minimum, self.maximum
         if low is not None and (value < low or (self.above_minimum and value == low)):
             relation = "above" if self.above_minimum else "at least"
-            raise ConfigError(f"{self.name}: {value} must be {relation} {low}")
+            raise ConfigError(f"{self.name}: {plain(value)} must be {relation} {plain(low)}")
         if high is not None and (value > high or (self.below_maximum and value == high)):
             relation = "below" if self.below_maximum else "at most"
-            raise ConfigError(f"{self.name}: {value!r} must be {relation} {high}")
+            raise ConfigError(f"{self.name}: {plain(value)} must be {relation} {plain(high)}")
 
 
 # ---------------------------------------------------------------- one coercion per declared type
@@ -235,6 +236,76 @@ def declared_settings(record: type) -> tuple[Setting, ...]:
         default = f.default_factory() if f.default is dataclasses.MISSING else f.default
         found.append(dataclasses.replace(f.metadata["setting"], name=f.name, type=str(f.type), default=default))
     return tuple(found)
+
+
+# ---------------------------------------------------------------- every problem at once, in the user's words
+def all_problems(record: type, settings: Sequence[Setting], data: dict[str, Any]) -> dict[str, str]:
+    """Every problem of `data` (a record's settings, by name) at once: setting name -> message, each
+    message naming its setting by its label ("Smallest radius: 40 must be below ...").
+
+    Each value is coerced; the compound checks then run in declaration order on the record built with
+    every refused value at its default, and a value a check refuses is put back to its default before
+    the next check. The first problem `validate` would raise is among them, with the same text (in words).
+    """
+    by_name = {s.name: s for s in settings}
+    if not isinstance(data, dict):
+        return {"config": f"config: expected an object of settings, got {type(data).__name__}"}
+    found: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    for name, value in data.items():
+        if name not in by_name:
+            found[name] = f"{name}: unknown setting"
+            continue
+        try:
+            values[name] = by_name[name].coerce(value)
+        except ConfigError as exc:
+            found[name] = in_words(str(exc), by_name)
+    config = record(**values)
+    for declared in settings:
+        if declared.check is None:
+            continue
+        try:
+            declared.check(config, declared.name)
+        except ConfigError as exc:
+            named = setting_named(str(exc))
+            name = named if named in by_name else declared.name
+            found.setdefault(name, in_words(str(exc), by_name))
+            config = dataclasses.replace(config, **{name: copy_default(by_name[name])})
+        except Exception:  # a rule tripping over a value already refused (its cause): that one is said
+            if not found:
+                raise
+    order = {name: index for index, name in enumerate(by_name)}
+    return dict(sorted(found.items(), key=lambda item: order.get(item[0], len(order))))
+
+
+def in_words(message: str, by_name: dict[str, Setting]) -> str:
+    """A ConfigError's text with its setting named by its label, without the label's input hint:
+    "r_min: 40 must be ..." -> "Smallest radius: 40 must be ...", "holes: ..." -> "Holes: ..."."""
+    name, sep, rest = message.partition(":")
+    if not sep or name.strip() not in by_name:
+        return message
+    return f"{short_label(by_name[name.strip()])}:{rest}"
+
+
+def short_label(declared: Setting) -> str:
+    """The label without its input hint: "Holes [[lo, hi], …]" -> "Holes", "Angle [lo, hi] (°)" -> "Angle (°)"."""
+    return re.sub(r"\s*\[.*\]", "", declared.label).strip() or declared.label
+
+
+def setting_named(message: str) -> str:
+    """The setting a ConfigError's text names first ("r_min: ..." -> "r_min")."""
+    return message.split(":", 1)[0].strip()
+
+
+def copy_default(declared: Setting) -> Any:
+    return list(declared.default) if isinstance(declared.default, list) else declared.default
+
+
+def plain(number: float) -> str:
+    """A number as a person writes it: 0 for 0.0, 1 for 1.0, -0.5, 1e-06, 3000."""
+    if isinstance(number, float) and number.is_integer() and abs(number) < 1e15:
+        return str(int(number))
+    return repr(number)
 
 
 def is_number(value: Any) -> bool:

@@ -109,3 +109,23 @@ def test_any_settings_are_validated_cleanly(data):
 @given(partial_settings(plausible))
 def test_plausible_settings_train_or_are_refused_cleanly(data):
     check(data)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(partial_settings(fields))
+def test_every_problem_at_once_agrees_with_the_first(data):
+    """Config.problems (the form's, every problem at once) finds nothing exactly when from_dict takes
+    the settings, and finds the problem from_dict raises, at the same setting, in the same words."""
+    from geoae_core.config import SETTINGS_BY_NAME
+    from geoae_core.settings import in_words
+
+    problems = Config.problems(data)
+    try:
+        Config.from_dict(data)
+    except ConfigError as exc:
+        name = str(exc).split(":", 1)[0]
+        assert name in problems, (str(exc), problems)
+        if name != "unknown_setting":  # from_dict names the first unknown one, with the known list
+            assert problems[name] == in_words(str(exc), SETTINGS_BY_NAME)
+        return
+    assert problems == {}

@@ -33,7 +33,7 @@ from geoae_core.config import ConfigError
 from geoae_core.files import RunError
 from geoae_core.runs import Run, load_run
 
-from ..session import CUSTOM, Outcome, TrainingSession, pixel_count, resume_problem, write_run
+from ..session import Outcome, TrainingSession, pixel_count, resume_problem, shown_status, write_run
 from ..widgets.plots import LogAxis, make_plot, pen
 from ..widgets.settings_form import SettingsForm
 from ..widgets.train_controls import TrainControls
@@ -64,6 +64,7 @@ class TrainPanel(Panel):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         # left: the settings
         self.form = SettingsForm()
+        self.form.checked.connect(lambda _problems: self._set_buttons())  # Start waits for valid settings
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.form)
@@ -162,8 +163,8 @@ class TrainPanel(Panel):
         values = state.get("form")
         if isinstance(values, dict):
             with contextlib.suppress(ValueError, TypeError):  # stored by an older version, or damaged
-                self.form.set_values(values)
-        if state.get("preset"):
+                self.form.set_values(values)  # the preset box names the preset they equal, if any
+        elif state.get("preset"):
             self.form.show_preset(str(state["preset"]))
 
     def can_close(self) -> str | None:
@@ -177,6 +178,9 @@ class TrainPanel(Panel):
             self.show_warning("a training is already running: stop it first")
             return
         if self._holding_unsaved():
+            return
+        if self.form.check():  # Start is disabled then: a click that still comes is answered in words
+            self.show_warning("fix the settings first: " + "; ".join(self.form.problems.values()))
             return
         config = self.form.config()
         folder = Path(self.runs_folder())
@@ -286,7 +290,8 @@ class TrainPanel(Panel):
             self.show_info("no run selected: pick one in the run browser")
             return
         self.form.set_values(self.run.config.to_dict())
-        self.form.show_preset(CUSTOM, f"settings of {self.run.path.name if self.run.path else 'the current run'}")
+        source = f"settings of {self.run.path.name if self.run.path else 'the current run'}"
+        self.form.show_preset(self.form.matching_preset(), source)
 
     def shutdown(self, timeout: float = 10.0) -> bool:
         """Stop a running training and wait for its thread (the window is closing)."""
@@ -345,7 +350,7 @@ class TrainPanel(Panel):
             return
         history = self.run.history
         name = self.run.path.name if self.run.path else "run"
-        self.loss_plot.getPlotItem().setTitle(f"Training loss: {name} ({self.run.status})")
+        self.loss_plot.getPlotItem().setTitle(f"Training loss: {name} ({shown_status(self.run.status)})")
         if history:
             self.loss_curve.setData([h["epoch"] for h in history], [max(h["loss"], 1e-30) for h in history])
         else:
@@ -366,7 +371,7 @@ class TrainPanel(Panel):
     # ------------------------------------------------------------- helpers
     def _set_buttons(self) -> None:
         allowed = self.session.controls(self.worker.running, self.worker.paused, self.run)
-        self.controls.allow(allowed)
+        self.controls.allow(allowed, list(self.form.problems.values()))
         self.form.setEnabled(allowed.form)
 
     @staticmethod

@@ -88,10 +88,13 @@ class NumberEditor(Editor):
     """An int or float setting; get() returns the text as typed when it is not a number, so the
     validation names the setting and what it wants."""
 
-    def __init__(self, low: float, high: float, step: float, decimals: int = 0):
+    def __init__(self, low: float, high: float, step: float, decimals: int = 0, default: Any = None):
         self.widget = NumberField(low, high, step)
         self.integer = decimals == 0
         self.decimals = decimals
+        self.default = default
+        if default is not None:  # blank is the default: the field says so
+            self.widget.setPlaceholderText(blank_text(self.text_of(default)))
         self.widget.stepped.connect(self._step)
 
     def get(self) -> Any:
@@ -106,13 +109,16 @@ class NumberEditor(Editor):
         return text
 
     def set(self, value: Any) -> None:
-        self.widget.setText(str(int(value)) if self.integer else repr(float(value)))
+        self.widget.setText(self.text_of(value))
+
+    def text_of(self, value: Any) -> str:
+        return str(int(value)) if self.integer else repr(float(value))
 
     def changed(self, slot: Callable) -> None:
         self.widget.textChanged.connect(slot)
 
     def _step(self, steps: int) -> None:
-        value = self.get()
+        value = self.default if not self.widget.text().strip() else self.get()  # blank: from the default
         if isinstance(value, int | float):
             field = self.widget
             stepped = round(value + steps * field.step_size, self.decimals)  # 0.91, not 0.9100000000000001
@@ -189,14 +195,15 @@ def make_editor(declared: Setting) -> Editor:
         return BoolEditor("on")
     if declared.type == "int":
         low, high = spin_range(declared)
-        return NumberEditor(int(low), int(high), max(1, int(declared.step)))
+        return NumberEditor(int(low), int(high), max(1, int(declared.step)), default=declared.default)
     if declared.type == "float":
         low, high = spin_range(declared, declared.decimals)
-        return NumberEditor(low, high, declared.step, declared.decimals)
+        return NumberEditor(low, high, declared.step, declared.decimals, default=declared.default)
     if declared.type.startswith("list[int]"):
         return TextEditor("", list_of_ints=True)  # the placeholder shows the default depths
     example = declared.help.partition("e.g.")[2]
-    return TextEditor(blank_text(declared.blank) + (f", e.g.{example}" if example else ""))
+    meaning = declared.blank or json.dumps(declared.default)  # what blank means: said, or the default itself
+    return TextEditor(blank_text(meaning) + (f", e.g.{example}" if example else ""))
 
 
 def blank_text(meaning: str) -> str:

@@ -1,7 +1,9 @@
 """The settings form: one row per declared setting (geoae_core.config.SETTINGS), grouped by section.
 
 Labels, editors, ranges and choices come from the declarations, so the form enforces what the
-engine validates. A preset box on top loads the named configurations.
+engine validates: on every edit it asks the engine for every problem of the settings at once
+(Config.problems) and flags each at its field. A preset box on top loads the named configurations
+and names the one the form holds.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from geoae_core.config import SETTINGS, SETTINGS_BY_NAME, Config, ConfigError, Setting
 from geoae_core.presets import describe, preset, preset_names
-from geoae_core.settings import APPLIES
+from geoae_core.settings import APPLIES, copy_default, short_label
 
 from ..session import settings_notes
 from .setting_editors import Editor, blank_text, make_editor
@@ -43,12 +45,14 @@ NARROW_CHOICES = 10  # characters a choice box is sized for; longer entries show
 class SettingsForm(QWidget):
     """Every Config field, grouped; values() -> dict, config() -> validated Config.
 
-    Each edit is checked at once: an invalid value gets a message under its field (and Start is
-    refused), a value that is valid but does not fit the others gets a warning there. Rows that do
-    not apply to the chosen kind are hidden.
+    Each edit is checked at once: every invalid value, and every value that conflicts with another,
+    gets a red border, a message under its field and in its tooltip, all at once (`problems`, in
+    the labels the user sees; `checked` says them); a value that is valid but does not fit the
+    others gets a warning there. Rows that do not apply to the chosen kind are hidden.
     """
 
     edited = Signal()
+    checked = Signal(dict)  # the problems after each check, setting name -> message ({}: none)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -70,6 +74,9 @@ class SettingsForm(QWidget):
         self.labels: dict[str, QLabel] = {}
         self.notes: dict[str, QLabel] = {}  # the message under each field
         self.rows: dict[str, tuple[QFormLayout, QWidget]] = {}
+        self.problems: dict[str, str] = {}
+        self._valid: dict[str, Any] | None = None  # the form's config as a dict, when it has no problem
+        self._presets = {name: preset(name).to_dict() for name in preset_names()}
         for section in dict.fromkeys(s.section for s in SETTINGS):
             layout.addWidget(self._group(section, [s for s in SETTINGS if s.section == section]))
         layout.addStretch(1)
@@ -131,31 +138,39 @@ class SettingsForm(QWidget):
         finally:
             self._loading = False
         self._follow_kind()
+        self._name_preset(edited=False)
 
     def config(self) -> Config:
-        """The validated config; a ConfigError names the setting, whose field shows the message."""
+        """The validated config; a ConfigError names the setting (every problem is flagged at its field)."""
         problems = self.check()
         try:
             return Config.from_dict(self.values())
         except ConfigError as exc:
-            if not problems:  # a rule the field checks did not see: still said at its field
+            if not problems:  # not among Config.problems (it should be): still said at its field
                 self._show_notes({setting_named(exc): str(exc)}, {})
             raise
 
     # ------------------------------------------------------------ checks
     def check(self) -> dict[str, str]:
-        """Check every field now; show each problem and warning under its field; the problems."""
+        """Check every field now (the engine's Config.problems: all at once); show each problem and
+        warning at its field; the problems, setting name -> message in the labels the user sees."""
         values = self.values()
-        problems = field_problems(values)
+        problems = Config.problems(values)
         # the warnings are about the other fields: check them with each bad field at its default
-        repaired = {**values, **{name: SETTINGS_BY_NAME[name].default for name in problems}}
+        repaired = {**values, **{n: copy_default(SETTINGS_BY_NAME[n]) for n in problems if n in SETTINGS_BY_NAME}}
         try:
             config = Config.from_dict(repaired)
-        except ConfigError as exc:
-            problems = problems or {setting_named(exc): str(exc)}  # a compound rule, over several fields
+        except ConfigError:
             config = None
+        self._valid = config.to_dict() if config is not None and not problems else None
         self._show_notes(problems, settings_notes(config) if config else {})
+        self.problems = problems
+        self.checked.emit(dict(problems))
         return problems
+
+    def problem_text(self) -> str:
+        """Every problem in one text, one a line, in the labels the user sees ("" when none)."""
+        return "\n".join(self.problems.values())
 
     def _show_notes(self, problems: dict[str, str], warnings: dict[str, str]) -> None:
         for name, note in self.notes.items():
@@ -163,11 +178,15 @@ class SettingsForm(QWidget):
             note.setText(without_name(text, name))
             note.setStyleSheet(NOTE_STYLES[kind])
             note.setVisible(bool(text))
-        self.mark_bad(next(iter(problems), None))
+        self.mark_bad(problems)
 
-    def mark_bad(self, name: str | None) -> None:
-        for field, editor in self.editors.items():
-            editor.widget.setStyleSheet(BAD_FIELD if field == name else "")
+    def mark_bad(self, problems: dict[str, str]) -> None:
+        """Outline every field with a problem; its tooltip starts with the problem."""
+        for name, editor in self.editors.items():
+            problem = problems.get(name)
+            editor.widget.setStyleSheet(BAD_FIELD if problem else "")
+            usual = tooltip(SETTINGS_BY_NAME[name])
+            editor.widget.setToolTip(f"{problem}\n\n{usual}" if problem else usual)
 
     # ------------------------------------------------------------ presets
     def load_preset(self, name: str) -> None:
@@ -188,6 +207,24 @@ class SettingsForm(QWidget):
         if note is not None:
             self.preset_note.setText(note)
 
+    def matching_preset(self) -> str:
+        """The preset the form's settings equal (the one shown first, if several do), else CUSTOM."""
+        if self._valid is None:
+            return CUSTOM
+        shown = self.preset_box.currentText()
+        names = sorted(self._presets, key=lambda name: name != shown)
+        return next((name for name in names if self._presets[name] == self._valid), CUSTOM)
+
+    def _name_preset(self, edited: bool) -> None:
+        """Show the preset the form equals; an edited preset becomes (custom), and back if undone."""
+        name, shown = self.matching_preset(), self.preset_box.currentText()
+        if name == shown:
+            return
+        if name != CUSTOM:
+            self.show_preset(name, describe(name))
+        else:
+            self.show_preset(CUSTOM, "edited from a preset" if edited and shown != CUSTOM else "")
+
     def _on_edit(self, name: str) -> None:
         if self._loading:
             return
@@ -195,9 +232,7 @@ class SettingsForm(QWidget):
             self._follow_kind()
         else:
             self.check()
-        if self.preset_box.currentText() != CUSTOM:
-            # an edited preset is custom settings from here on (the settings stay as they are)
-            self.show_preset(CUSTOM, "edited from a preset")
+        self._name_preset(edited=True)
         self.edited.emit()
 
     # ------------------------------------------------------------ the kind
@@ -235,19 +270,8 @@ def narrow(box: QComboBox) -> None:
 def blank_is_default(declared: Setting, value: Any) -> Any:
     """A blank field (None) of a setting that takes no None is the setting's default."""
     if value is None and "None" not in declared.type:
-        return list(declared.default) if isinstance(declared.default, list) else declared.default
+        return copy_default(declared)
     return value
-
-
-def field_problems(values: dict[str, Any]) -> dict[str, str]:
-    """Each field's own check (type, choices, range), by name."""
-    problems = {}
-    for name, value in values.items():
-        try:
-            SETTINGS_BY_NAME[name].check_value(value)
-        except ConfigError as exc:
-            problems[name] = str(exc)
-    return problems
 
 
 def setting_named(exc: ConfigError) -> str:
@@ -255,5 +279,6 @@ def setting_named(exc: ConfigError) -> str:
 
 
 def without_name(message: str, name: str) -> str:
-    """A message shown under its own field need not repeat the setting's name."""
-    return message.removeprefix(f"{name}: ")
+    """A message shown under its own field need not repeat the setting's label (or name)."""
+    label = short_label(SETTINGS_BY_NAME[name]) if name in SETTINGS_BY_NAME else name
+    return message.removeprefix(f"{label}: ").removeprefix(f"{name}: ")

@@ -4,8 +4,10 @@ fits its column at the default window size."""
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit
 
-from geoae_core.config import SETTINGS, Config, ConfigError
+from geoae_core.config import SETTINGS, SETTINGS_BY_NAME, Config, ConfigError
+from geoae_core.settings import short_label
 
 
 @pytest.fixture
@@ -66,7 +68,7 @@ def test_a_compound_rule_is_said_at_its_field(form):
     assert "interval" in form.notes["holes"].text()
 
 
-@pytest.mark.parametrize("preset_name", ["disks", "position-decoder", "position-encoder", "gan"])
+@pytest.mark.parametrize("preset_name", ["disks", "position-decoder", "position-encoder", "gan-hole"])
 def test_only_the_rows_of_the_chosen_kind_are_shown(form, preset_name):
     form.preset_box.setCurrentText(preset_name)
     kind = form.editors["kind"].get()
@@ -88,10 +90,13 @@ def test_up_and_down_step_within_the_declared_range(form, qtbot):
     field.setText("0.995")
     qtbot.keyClick(field, Qt.Key.Key_Up)
     assert float(field.text()) == field.maximum() < 1
-    type_into(form, "epochs", "1")
-    for _ in range(3):
+    type_into(form, "epochs", "3")
+    for _ in range(5):
         qtbot.keyClick(form.editors["epochs"].widget, Qt.Key.Key_Down)
-    assert form.editors["epochs"].get() == 0
+    assert form.editors["epochs"].get() == 1  # epochs 0 would train nothing: refused
+    type_into(form, "batch_size", "")
+    qtbot.keyClick(form.editors["batch_size"].widget, Qt.Key.Key_Up)
+    assert form.editors["batch_size"].get() == 301  # a blank field steps from its default
 
 
 def test_the_form_fits_its_column_and_messages_move_no_control(make_window, tmp_path, qtbot):
@@ -118,3 +123,63 @@ def test_every_section_starts_its_fields_at_the_same_x(form, qtbot):
     starts = {field.mapTo(form, field.rect().topLeft()).x() for _, field in (form.rows[n] for n in shown)}
     assert len({s.section for s in SETTINGS if s.name in shown}) > 2  # several sections compared
     assert len(starts) == 1, starts
+
+
+@pytest.mark.parametrize(("name", "shown"), [("epochs", "400"), ("batch_size", "300"), ("lr", "0.001")])
+def test_every_number_field_shows_its_default_when_blank(form, name, shown):
+    type_into(form, name, "")
+    assert form.editors[name].widget.placeholderText() == f"blank: {shown}"
+    assert form.config().to_dict()[name] == SETTINGS_BY_NAME[name].default
+
+
+def test_every_field_that_can_be_blank_says_what_blank_means(form):
+    for declared in SETTINGS:
+        widget = form.editors[declared.name].widget
+        if isinstance(widget, QLineEdit):  # (choice boxes and check boxes always hold a value)
+            text = widget.placeholderText()
+            assert text.startswith("blank: ") and len(text) > len("blank: "), declared.name
+            assert not text.startswith("blank: ,"), declared.name
+
+
+def test_epochs_0_is_refused_at_its_field(form):
+    type_into(form, "epochs", "0")
+    assert "must be at least 1" in form.notes["epochs"].text()
+    assert form.problems == {"epochs": "Epochs: 0 must be at least 1"}
+
+
+def test_a_conflict_is_flagged_live_at_its_field_with_its_label(form):
+    type_into(form, "r_min", "40")  # above the largest radius, m/2 = 32: no Start needed to see it
+    assert form.problems == {"r_min": "Smallest radius: 40 must be below the largest radius (32)"}
+    assert not form.notes["r_min"].isHidden()
+    assert form.notes["r_min"].text() == "40 must be below the largest radius (32)"
+    assert "border" in form.editors["r_min"].widget.styleSheet()
+    assert form.editors["r_min"].widget.toolTip().startswith("Smallest radius: 40 must be below")
+    type_into(form, "r_min", "2")
+    assert form.problems == {} and form.notes["r_min"].isHidden()
+    assert "border" not in form.editors["r_min"].widget.styleSheet()
+
+
+def test_every_problem_is_flagged_at_once(form):
+    bad = {"r_min": "40", "lr": "-1", "epochs": "0", "n_train": "x"}
+    for name, text in bad.items():
+        type_into(form, name, text)
+    assert set(form.problems) == set(bad)
+    for name in bad:
+        label = short_label(SETTINGS_BY_NAME[name])
+        assert form.problems[name].startswith(f"{label}: "), form.problems[name]
+        assert not form.notes[name].isHidden() and "border" in form.editors[name].widget.styleSheet()
+        assert name not in form.problem_text()  # the user's words, not the engine's names
+    flagged = [n for n, e in form.editors.items() if "border" in e.widget.styleSheet()]
+    assert sorted(flagged) == sorted(bad)
+
+
+def test_the_preset_box_names_the_preset_the_form_holds(form):
+    assert form.preset_name() == "disks"  # the defaults are the disks preset, from the first launch
+    type_into(form, "lr", "0.005")
+    assert form.preset_name() == "(custom)" and "edited" in form.preset_note.text()
+    type_into(form, "lr", "0.001")
+    assert form.preset_name() == "disks"  # undone: the preset again
+    form.preset_box.setCurrentText("gan-hole")
+    assert form.preset_name() == "gan-hole" and form.editors["kind"].get() == "gan"
+    form.set_values(Config().to_dict())
+    assert form.preset_name() == "disks"

@@ -47,14 +47,18 @@ def test_a_bad_setting_is_a_message_not_a_crash(make_window, tmp_path):
     fill_form(window, "bad")
     panel = window.train_panel
     panel.form.editors["holes"].widget.setText("[[5]]")
-    panel.start_button.click()
+    assert "border" in panel.form.editors["holes"].widget.styleSheet()  # the field is outlined at once
+    assert not panel.start_button.isEnabled() and "Holes: " in panel.start_button.toolTip()
+    panel.start()  # a click that comes anyway (a shortcut): a message, no run
     assert not panel.worker.running
-    assert panel.message.isVisible() and "holes" in panel.message.label.text()
-    assert "border" in panel.form.editors["holes"].widget.styleSheet()  # the field is outlined
+    assert panel.message.isVisible() and "Holes: " in panel.message.label.text()
     panel.form.editors["holes"].widget.setText("not json")
-    panel.start_button.click()
-    assert "holes" in panel.message.label.text()
+    assert "Holes: " in panel.controls.blocked_label.text() or "Holes" in panel.controls.blocked_label.text()
+    panel.start()
+    assert "Holes: " in panel.message.label.text()
     assert not (tmp_path / "runs" / "bad").exists()
+    panel.form.editors["holes"].widget.setText("")
+    assert panel.start_button.isEnabled() and panel.controls.blocked_label.text() == ""
 
 
 def test_pause_step_one_epoch_then_stop(make_window, tmp_path, qtbot):
@@ -79,8 +83,16 @@ def test_pause_step_one_epoch_then_stop(make_window, tmp_path, qtbot):
     with qtbot.waitSignal(panel.worker.finished, timeout=20_000):
         panel.stop_button.click()
     run = load_run(tmp_path / "runs" / "paused")
-    assert run.status == "cancelled"
+    assert run.status == "cancelled"  # the engine's word, in run.json
     assert held + 3 <= len(run.history) < 500
+    qtbot.waitUntil(lambda: window.run is not None and window.run.path == tmp_path / "runs" / "paused")
+    qtbot.wait(100)
+    # the window's word: "stopped", everywhere the panel says it; the bar keeps the epochs done
+    assert "stopped" in panel.status_label.text() and "cancelled" not in panel.status_label.text()
+    title = panel.loss_plot.getPlotItem().titleLabel.text
+    assert "(stopped)" in title and "cancelled" not in title
+    assert "cancelled" not in panel.message.label.text()
+    assert panel.progress.value() == len(run.history) and panel.progress.maximum() == 500
 
 
 def test_closing_the_window_during_training_neither_hangs_nor_crashes(make_window, tmp_path, qtbot):
@@ -130,10 +142,40 @@ def test_an_out_of_range_value_is_refused_at_its_field(make_window, tmp_path):
     panel.form.editors["lr"].widget.setText("-0.5")
     assert panel.form.editors["lr"].widget.text() == "-0.5"  # not turned into 0.5
     assert "must be above 0" in panel.form.notes["lr"].text()
-    panel.start_button.click()
+    assert not panel.start_button.isEnabled()
+    assert "Learning rate: -0.5 must be above" in panel.start_button.toolTip()
+    panel.start_button.click()  # disabled: nothing happens
+    panel.start()
     assert not panel.worker.running
-    assert "lr: -0.5 must be above" in panel.message.label.text()
+    assert "Learning rate: -0.5 must be above" in panel.message.label.text()
     assert not (tmp_path / "runs" / "negative-lr").exists()
+
+
+def test_a_conflict_flags_its_fields_and_disables_start_until_mended(make_window, tmp_path):
+    window = make_window(tmp_path / "runs")
+    panel = window.show_panel("train")
+    panel.form.editors["r_min"].widget.setText("40")  # with size 64: above the largest radius, 32
+    form = panel.form
+    assert form.problems == {"r_min": "Smallest radius: 40 must be below the largest radius (32)"}
+    flagged = [name for name, editor in form.editors.items() if "border" in editor.widget.styleSheet()]
+    assert flagged == ["r_min"]
+    assert not form.notes["r_min"].isHidden() and "largest radius (32)" in form.notes["r_min"].text()
+    assert not panel.start_button.isEnabled()
+    assert "Smallest radius: 40 must be below the largest radius (32)" in panel.start_button.toolTip()
+    assert "Smallest radius" in panel.controls.blocked_label.text()
+    assert "r_min" not in panel.start_button.toolTip() + panel.controls.blocked_label.text()
+    form.editors["lr"].widget.setText("0")  # a second problem: both flagged at once
+    assert set(form.problems) == {"r_min", "lr"} and "Learning rate" in panel.start_button.toolTip()
+    form.editors["lr"].widget.setText("")
+    form.editors["size"].set(128)  # m/2 = 64: the smallest radius fits now
+    assert form.problems == {} and panel.start_button.isEnabled()
+    assert "border" not in form.editors["r_min"].widget.styleSheet()
+
+
+def test_the_preset_box_names_the_preset_on_first_launch(make_window, tmp_path):
+    window = make_window(tmp_path / "runs")
+    panel = window.show_panel("train")
+    assert panel.form.preset_name() == "disks"
 
 
 def test_a_run_that_ends_with_an_exploded_loss_says_so(qtbot, tmp_path):
