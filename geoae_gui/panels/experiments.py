@@ -210,10 +210,11 @@ class ExperimentsPanel(Panel):
 
         # --- compare z(r)
         self.comparison = ZComparison(self.show_warning, error_text)
-        self.comparison.reload_button.clicked.connect(self.reload_runs)
+        self.comparison.reload_button.clicked.connect(lambda: self.reload_runs(force=True))
         # the comparison's parts, as tests and export reach them
         self.run_list = self.comparison.run_list
         self.individual_box = self.comparison.individual_box
+        self.unfinished_box = self.comparison.unfinished_box
         self.reload_button = self.comparison.reload_button
         self.compare_plot = self.comparison.compare_plot
 
@@ -329,8 +330,16 @@ class ExperimentsPanel(Panel):
         """What the comparison shows, per setting."""
         return self.comparison.bands
 
-    def reload_runs(self) -> None:
-        self.comparison.reload_runs(Path(self.runs_folder()), self.run.path if self.run is not None else None)
+    def compared_folder(self) -> Path:
+        """The runs folder on screen (the model's, examples included), where the comparison looks."""
+        if self.model is not None and self.model.folder is not None:
+            return Path(self.model.folder)
+        return Path(self.runs_folder())
+
+    def reload_runs(self, force: bool = False) -> None:
+        """List the folder on screen again (`force`: read its runs again too); done when shown."""
+        current = self.run.path if self.run is not None else None
+        self.comparison.reload_runs(self.compared_folder(), current, force)
 
     def compared_paths(self) -> list[Path]:
         return self.comparison.compared_paths()
