@@ -1,5 +1,5 @@
 """`geoae-gui`: the desktop explorer; `--screenshot OUT.png` renders a panel offscreen and exits,
-`--export DIR --run RUN` writes every panel's plots offscreen and exits."""
+`--export DIR --run RUN` writes the plots about the run offscreen and exits."""
 
 from __future__ import annotations
 
@@ -49,7 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--export",
         type=Path,
         metavar="DIR",
-        help="with --run: write every panel's plots (PNG, SVG, PDF, CSV) to DIR/<run name> offscreen, exit",
+        help="with --run: write the plots about the run (PNG, SVG, PDF, CSV) to DIR/<run name> offscreen, exit "
+        "(DIR outside every run folder)",
     )
     parser.add_argument("--size", type=window_size, default=None, metavar="WxH", help="window size, default 1400x900")
     return parser
@@ -141,7 +142,17 @@ def render_offscreen() -> None:
 
 
 def export_command(run: Path, folder: Path, size: tuple[int, int] | None) -> int:
-    """Every panel's plots for one run, drawn offscreen (no display needed); prints each file."""
+    """Every panel's plots about one run, drawn offscreen (no display needed); prints each file.
+    A folder inside a run folder is refused, as the GUI refuses it (exit 2, one line)."""
+    from .exports import run_folder_above
+
+    inside = run_folder_above(folder)
+    if inside is not None:
+        print(
+            f"geoae-gui: --export {folder}: inside the run folder {inside}; choose a folder outside the runs",
+            file=sys.stderr,
+        )
+        return 2
     render_offscreen()
     from PySide6.QtWidgets import QApplication
 

@@ -312,3 +312,9 @@ class LatentPanel(Panel):
             "interpolation": self.strip_plot,
             **self.codes_view.plots(),
         }
+
+    def plots_about_run(self) -> dict[str, QWidget]:
+        """The plots of the view on display: the other still holds what it showed of another run."""
+        codes = self.codes_view.plots()
+        shown = self.views.currentWidget() is self.codes_view
+        return {name: plot for name, plot in self.plots().items() if (name in codes) == shown}

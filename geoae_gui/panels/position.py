@@ -296,3 +296,7 @@ class PositionPanel(Panel):
 
     def plots(self) -> dict[str, QWidget]:
         return {"handcrafted_output": self.hand_plot, "decoder_output": self.dec_plot}
+
+    def plots_about_run(self) -> dict[str, QWidget]:
+        """The trained decoder's output; Table 2's hand-made kernel is about no run."""
+        return {"decoder_output": self.dec_plot}

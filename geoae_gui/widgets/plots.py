@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from xml.dom import minidom
 
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters as pg_exporters
-from PySide6.QtCore import QByteArray, QMarginsF, QRectF, QSizeF
-from PySide6.QtGui import QAction, QPageLayout, QPageSize, QPainter, QPdfWriter
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSizeF, Qt
+from PySide6.QtGui import QAction, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QGraphicsItem
 
@@ -126,12 +128,42 @@ def uncached(widget) -> Iterator[None]:
             item.setCacheMode(mode)
 
 
+PNG_SCALE = 2  # a sharper picture than the screen
+
+
 def export_png(widget, path: Path) -> Path:
-    exporter = pg_exporters.ImageExporter(_graphics_target(widget))
-    width = max(int(widget.width()), 200)
-    exporter.parameters()["width"] = width * 2  # a sharper picture than the screen
-    with uncached(widget):
-        exporter.export(str(path))
+    """The plot at twice the screen's resolution, drawn as a high-DPI screen would: everything, the
+    legend and the labels that keep their size on screen (ItemIgnoresTransformations) included,
+    scales alike (pyqtgraph's ImageExporter scales the painter, which such items ignore)."""
+    target = _graphics_target(widget)
+    exporter = pg_exporters.ImageExporter(target)
+    source = exporter.getSourceRect()
+    size = exporter.getTargetRect()
+    image = QImage(
+        max(1, round(size.width() * PNG_SCALE)), max(1, round(size.height() * PNG_SCALE)), QImage.Format.Format_ARGB32
+    )
+    image.setDevicePixelRatio(PNG_SCALE)
+    image.fill(exporter.parameters()["background"])
+    painter = QPainter(image)
+    try:
+        with uncached(widget):
+            exporter.setExportMode(
+                True,
+                {
+                    "antialias": True,
+                    "background": exporter.parameters()["background"],
+                    "painter": painter,
+                    "resolutionScale": 1.0,
+                },
+            )
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            exporter.getScene().render(painter, QRectF(0, 0, size.width(), size.height()), QRectF(source))
+    finally:
+        exporter.setExportMode(False)
+        painter.end()
+    image.setDevicePixelRatio(1)
+    if not image.save(str(path)):
+        raise OSError(f"could not write {path}")
     return path
 
 
@@ -144,7 +176,67 @@ def export_svg(widget, path: Path) -> Path:
 
 def svg_bytes(widget) -> bytes:
     with uncached(widget):
-        return bytes(pg_exporters.SVGExporter(_graphics_target(widget)).export(toBytes=True))
+        text = bytes(pg_exporters.SVGExporter(_graphics_target(widget)).export(toBytes=True))
+    return portable_svg(text)
+
+
+def portable_svg(text: bytes) -> bytes:
+    """The same picture in any renderer: each embedded image upscaled, nearest-neighbour, so that
+    a renderer that smooths images (most ignore `image-rendering: pixelated`) blends only the
+    thin seams between image pixels; no shape with neither stroke nor fill (Qt's renderer strokes
+    them in a PDF: a frame around every plot); clip paths in <defs>, where SVG has them."""
+    document = minidom.parseString(text)
+    root = document.documentElement
+    defs = next(iter(root.getElementsByTagName("defs")), None)
+    if defs is None:
+        defs = document.createElement("defs")
+        root.insertBefore(defs, root.firstChild)
+    for clip in list(root.getElementsByTagName("clipPath")):
+        if clip.parentNode is not defs:
+            clip.parentNode.removeChild(clip)
+            defs.appendChild(clip)
+    for element in list(root.getElementsByTagName("*")):
+        invisible = _inherited(element, "stroke") == _inherited(element, "fill") == "none"
+        if element.tagName in SHAPES and invisible and element.parentNode.tagName != "clipPath":
+            element.parentNode.removeChild(element)  # but Qt strokes it in a PDF: a frame
+    for element in root.getElementsByTagName("image"):
+        href = element.getAttribute("xlink:href") or element.getAttribute("href")
+        if href.startswith(PNG_DATA):
+            upscaled = upscale_png(base64.b64decode(href[len(PNG_DATA) :]))
+            element.setAttribute("xlink:href" if element.hasAttribute("xlink:href") else "href", upscaled)
+    return document.toxml(encoding="UTF-8")
+
+
+SHAPES = frozenset({"path", "rect", "polyline", "polygon", "line", "circle", "ellipse"})
+
+
+def _inherited(element, name: str) -> str:
+    """A presentation attribute of an SVG element, its own or inherited (Qt writes stroke and
+    fill on the group around each shape)."""
+    node = element
+    while node is not None and node.nodeType == node.ELEMENT_NODE:
+        if node.hasAttribute(name):
+            return node.getAttribute(name)
+        node = node.parentNode
+    return ""
+
+
+PNG_DATA = "data:image/png;base64,"
+IMAGE_SIDE = 2048  # an embedded image's pixels on its longer side, at least (with at most 32 x 32 per pixel)
+
+
+def upscale_png(data: bytes) -> str:
+    """A PNG each of whose pixels becomes k x k identical pixels, as a data: URL."""
+    image = QImage.fromData(data, "PNG")
+    if image.isNull():
+        return PNG_DATA + base64.b64encode(data).decode("ascii")
+    k = max(1, min(32, -(-IMAGE_SIDE // max(image.width(), image.height()))))
+    if k > 1:
+        image = image.scaled(image.width() * k, image.height() * k, mode=Qt.TransformationMode.FastTransformation)
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    return PNG_DATA + base64.b64encode(bytes(buffer.data())).decode("ascii")
 
 
 def export_pdf(widget, path: Path) -> Path:
@@ -157,6 +249,8 @@ def export_pdf(widget, path: Path) -> Path:
     writer.setPageLayout(QPageLayout(page, QPageLayout.Orientation.Portrait, QMarginsF()))
     writer.setTitle(path.stem)
     painter = QPainter(writer)
+    # images as they are (Qt's PDF writer would store them as JPEG, shifting their colours)
+    painter.setRenderHint(QPainter.RenderHint.LosslessImageRendering, True)
     try:
         renderer.render(painter, QRectF(0, 0, box.width(), box.height()))
     finally:
@@ -200,23 +294,29 @@ def has_data(widget) -> bool:
     for item in _plot_items(widget):
         if any(_has_points(curve) for curve in item.listDataItems()):
             return True
-        if any(isinstance(obj, pg.ImageItem) and obj.image is not None for obj in item.items):
+        if any(isinstance(obj, pg.ImageItem) and _has_pixels(obj) for obj in item.items):
             return True
     return False
 
 
+def _has_pixels(image: pg.ImageItem) -> bool:
+    """An image with at least one finite value (a plot of NaN gaps alone shows nothing)."""
+    data = image.image
+    return data is not None and data.size > 0 and bool(np.isfinite(np.asarray(data, float)).any())
+
+
 def _has_points(curve) -> bool:
-    x, _y = curve.getData()
-    return x is not None and len(x) > 0
+    x, y = curve.getData()
+    return x is not None and len(x) > 0 and bool(np.isfinite(np.asarray(y, float)).any())
 
 
 def export_csv(widget, path: Path) -> list[Path]:
     """Curves through pyqtgraph's CSVExporter; images as their array (one CSV per plot with data)."""
     tables: list[tuple[str, object]] = []
     for item in _plot_items(widget):
-        if item.listDataItems():
+        if any(_has_points(curve) for curve in item.listDataItems()):
             tables.append(("curves", item))
-        tables.extend(("image", obj) for obj in item.items if isinstance(obj, pg.ImageItem) and obj.image is not None)
+        tables.extend(("image", obj) for obj in item.items if isinstance(obj, pg.ImageItem) and _has_pixels(obj))
     written = []
     for i, (kind, obj) in enumerate(tables):
         target = path if len(tables) == 1 else path.with_name(f"{path.stem}-{i + 1}{path.suffix}")

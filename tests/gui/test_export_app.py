@@ -3,6 +3,8 @@ and settings that persist between launches."""
 
 import csv
 import json
+import shutil
+from pathlib import Path
 
 from PySide6.QtGui import QImage
 
@@ -34,23 +36,72 @@ def test_export_all_writes_every_panel(make_window, runs_folder, tmp_path, qtbot
     window = make_window(runs_folder)
     window.set_run(runs_folder / "disk")
     window.show_panel("position")
-    written = window.export_all(tmp_path / "export")
+    tabs_shown = []
+    window.tabs.currentChanged.connect(tabs_shown.append)
+    written = window.export_all(tmp_path / "export", progress=True)
+    assert tabs_shown == []  # drawn where they are: the user's tab never left the screen
+    assert window.current_panel().name == "position"
     folder = tmp_path / "export" / "disk"
     names = {p.name for p in written}
-    for stem in (
-        "train-loss",
-        "latent-z_of_r",
-        "filters-kernels",
-        "profile-profile",
-        "position-handcrafted_output",
-        "experiments-compare_z",
-    ):
+    for stem in ("train-loss", "latent-z_of_r", "filters-kernels", "filters-activations", "profile-profile"):
         assert {f"{stem}.png", f"{stem}.svg", f"{stem}.pdf"} <= names, stem
+    # only the plots about the run: not Table 2's hand-made kernel, not the folder's comparison
+    assert not any(name.startswith(("position-handcrafted", "experiments-")) for name in names)
     assert all(p.parent == folder and p.stat().st_size > 2 for p in written)
-    assert window.current_panel().name == "position"  # back where the user was
+    assert {p.name for p in folder.iterdir()} == names
     assert not window.message.isVisible()
+    assert not window.export_progress.isVisible()
     status = window.statusBar().currentMessage()
     assert f"wrote {len(written)} files" in status and str(folder) in status
+
+
+def test_hidden_panels_export_at_the_shown_size(make_window, runs_folder, tmp_path):
+    window = make_window(runs_folder)
+    window.set_run(runs_folder / "disk")
+    window.show_panel("train")
+    written = window.export_all(tmp_path)
+    png = next(p for p in written if p.name == "profile-profile.png")
+    image = QImage(str(png))
+    assert image.width() >= 2 * 300 and image.height() >= 2 * 300  # laid out, not a never-shown 100 x 30
+
+
+def test_export_all_can_be_cancelled(make_window, runs_folder, tmp_path, monkeypatch):
+    window = make_window(runs_folder)
+    window.set_run(runs_folder / "disk")
+    export_panel = type(window).export_panel
+
+    def export_then_cancel(self, name, folder, about_run=False):
+        written = export_panel(self, name, folder, about_run)
+        self.export_progress.cancel()
+        return written
+
+    monkeypatch.setattr(type(window), "export_panel", export_then_cancel)
+    written = window.export_all(tmp_path, progress=True)
+    assert {p.name.split("-")[0] for p in written} == {"train"}  # the first panel only
+    assert "cancelled" in window.statusBar().currentMessage()
+
+
+def test_export_dialog_opens_in_a_folder_that_exists(make_window, runs_folder, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    window = make_window(runs_folder)
+    proposed = window.default_export_folder()
+    assert not proposed.exists()
+    seen = []
+
+    def ask(parent, caption, folder):
+        seen.append((folder, Path(folder).is_dir()))
+        return ""  # cancelled
+
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", ask)
+    window.export_all_dialog()
+    assert seen == [(str(proposed), True)]
+    assert not proposed.exists()  # made for the dialog, removed when unused
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda parent, caption, folder: folder)
+    window.set_run(runs_folder / "pos-enc")
+    window.export_all_dialog()
+    assert (proposed / "pos-enc" / "train-loss.png").is_file()
+    shutil.rmtree(proposed)
 
 
 def test_exports_go_beside_the_runs(make_window, runs_folder):
@@ -76,6 +127,14 @@ def test_export_command_with_a_bad_run(tmp_path, qapp, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "no such run folder" in err[0]
     assert not (tmp_path / "out").exists()
+
+
+def test_export_command_refuses_a_folder_inside_a_run(runs_folder, qapp, capsys):
+    inside = runs_folder / "disk" / "plots"
+    assert app.main(["--export", str(inside), "--run", str(runs_folder / "disk")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "inside the run folder" in err[0] and str(runs_folder / "disk") in err[0]
+    assert not inside.exists()
 
 
 def test_screenshot_command(runs_folder, tmp_path, qapp):
