@@ -18,10 +18,6 @@ from .panels.base import error_text
 from .widgets.plots import FORMATS, export_widget
 from .worker import Task
 
-# panels whose plots are about the runs folder, not the open run, while they do not say so
-# themselves with a plots_about_run() (the experiments' comparison of every run in the folder)
-ABOUT_THE_FOLDER = frozenset({"experiments"})
-
 
 class ExportActions:
     """What the main window does to export: it has `panels`, `model`, `current_panel`, `tabs`,
@@ -152,10 +148,7 @@ class ExportActions:
 
 def plots_about_run(panel) -> dict[str, QWidget]:
     """The plots of a panel that are about the open run (what Export all and --export write)."""
-    own = getattr(panel, "plots_about_run", None)
-    if callable(own):
-        return own()
-    return {} if panel.name in ABOUT_THE_FOLDER else panel.plots()
+    return panel.plots_about_run()
 
 
 def proposed_folder(folder: Path) -> tuple[Path, Path | None]:

@@ -30,6 +30,7 @@ from .exports import ExportActions, inside_a_run, wait_idle
 from .model import Explorer
 from .panels import PANELS, make_panel
 from .panels.base import Panel, error_text
+from .session import shown_status
 from .settings import default_runs_folder, settings
 from .widgets.guide import Guide
 from .widgets.message import MessageBar
@@ -232,7 +233,7 @@ class MainWindow(ExportActions, QMainWindow):
             self.run_label.setText("no run selected")
             return
         name = run.path.name if run.path is not None else "run"
-        self.run_label.setText(f"{name} · {run.config.kind} · {run.status}")
+        self.run_label.setText(f"{name} · {run.config.kind} · {shown_status(run.status)}")
         self.setWindowTitle(f"geoae explorer: {name}")
 
     def open_run_dialog(self) -> None:

@@ -124,6 +124,11 @@ class Panel(QWidget):
         """Named plot widgets of this panel, for export."""
         return {}
 
+    def plots_about_run(self) -> dict[str, QWidget]:
+        """The plots about the open run, which Export all and --export write: all of them, unless
+        a panel also shows what is not about the run (a hand-made example, the whole folder)."""
+        return self.plots()
+
     def export(self, folder: Path, formats: tuple[str, ...] = FORMATS) -> list[Path]:
         written: list[Path] = []
         for name, widget in self.plots().items():

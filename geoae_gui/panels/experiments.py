@@ -285,14 +285,17 @@ class ExperimentsPanel(Panel):
     def _on_done(self, ids: list[str], out: Path, result: Any, error: str | None) -> None:
         self._running = False
         self.progress.setRange(0, 100)
-        self.progress.setValue(100 if error is None else 0)
+        if error is not None:
+            self.progress.setValue(0)
+        elif not self._cancel.is_set():
+            self.progress.setValue(100)  # a stopped pass keeps the share it had done
         self._check_available()
         if error:
             self.show_error(f"reproduce failed: {error}")
             self.log.setText("failed")
             return
         if self._cancel.is_set():
-            self.log.setText(f"cancelled after {len(result or {})} of {len(ids)} ids: results in {out}")
+            self.log.setText(f"stopped after {len(result or {})} of {len(ids)} ids: results in {out}")
         else:
             self.log.setText(f"done: results in {out}")
         self.set_results(find_results(out, ids, result))
@@ -349,3 +352,6 @@ class ExperimentsPanel(Panel):
 
     def plots(self) -> dict[str, QWidget]:
         return {"compare_z": self.compare_plot}
+
+    def plots_about_run(self) -> dict[str, QWidget]:
+        return {}  # the comparison is about the runs of the folder, not the open run

@@ -133,7 +133,8 @@ def test_a_running_reproduce_can_be_cancelled(make_window, tmp_path, qtbot):
     qtbot.waitUntil(lambda: "epoch" in panel.log.text(), timeout=60_000)  # inside fig2's training
     panel.cancel_button.click()
     qtbot.waitUntil(lambda: not panel._running, timeout=30_000)
-    assert panel.log.text() == f"cancelled after 0 of 2 ids: results in {tmp_path / 'reproduce'}"
+    assert panel.log.text() == f"stopped after 0 of 2 ids: results in {tmp_path / 'reproduce'}"
+    assert panel.progress.value() < 100  # a stopped pass does not read as done
     assert panel.run_button.isEnabled() and not panel.cancel_button.isEnabled()
     assert not (tmp_path / "reproduce" / "fig2.json").exists()
     status = json.loads((tmp_path / "reproduce" / "runs" / "fig2" / "disks" / "run.json").read_text())
