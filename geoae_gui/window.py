@@ -40,6 +40,8 @@ from .widgets.scrubber import Scrubber
 
 __all__ = ["MainWindow", "inside_a_run", "wait_idle"]
 
+RUNS_DOCK_MIN_WIDTH = 260  # px: the run browser never gets narrower than its names need
+
 
 class MainWindow(ExportActions, QMainWindow):
     def __init__(self, runs_folder: Path | None = None, persist: bool = True, examples_when_empty: bool = False):
@@ -68,6 +70,7 @@ class MainWindow(ExportActions, QMainWindow):
         )
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         self.resizeDocks([dock], [340], Qt.Orientation.Horizontal)
+        dock.setMinimumWidth(RUNS_DOCK_MIN_WIDTH)  # the names stay readable: the panels shrink instead
         self.runs_dock = dock
 
         self.panels: dict[str, Panel] = {panel.name: make_panel(panel, self.model) for panel in PANELS}

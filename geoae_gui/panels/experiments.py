@@ -31,39 +31,16 @@ from PySide6.QtWidgets import (
 from geoae_core.seeds import SeedBand
 
 from .. import engine
+from ..widgets.figure_view import FigureView, ScaledImage
 from ..widgets.z_comparison import MAX_COMPARED, ZComparison
 from ..worker import run_task
 from .base import Panel, error_text, guarded
 
-__all__ = ["MAX_COMPARED", "ExperimentsPanel", "describe_report", "find_results", "format_verdict"]
+__all__ = ["MAX_COMPARED", "ExperimentsPanel", "ScaledImage", "describe_report", "find_results", "format_verdict"]
 
 
-class ScaledImage(QLabel):
-    """A picture that always fits its box, keeping its aspect ratio."""
-
-    def __init__(self, text: str = ""):
-        super().__init__(text)
-        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setMinimumSize(200, 150)
-        self.original = QPixmap()
-
-    def set_picture(self, pixmap: QPixmap) -> None:
-        self.original = pixmap
-        self._fit()
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self._fit()
-
-    def _fit(self) -> None:
-        if self.original.isNull():
-            self.setPixmap(QPixmap())
-            return
-        self.setPixmap(
-            self.original.scaled(
-                self.size(), Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
-            )
-        )
+ID_ROWS = 8  # the ids the reproduce list shows when the window has room
+COMPARE_HEIGHT = 280  # the least the z(r) comparison gets by default (its plot, its legend, its list)
 
 
 class _Reports(QObject):
@@ -177,20 +154,26 @@ class ExperimentsPanel(Panel):
         self.available.setWordWrap(True)
         left.addWidget(self.available)
         left.addWidget(self.id_list, 1)
-        left.addWidget(self.quick_box)
-        cluster_row = QHBoxLayout()
-        cluster_row.addWidget(QLabel("Cluster"))
-        cluster_row.addWidget(self.cluster_edit, 1)
-        left.addLayout(cluster_row)
+        # the list scrolls: it asks for ID_ROWS rows, and elides a claim too long for its width
+        # (whole in its tooltip) rather than adding a horizontal scroll bar
+        self.id_list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.id_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.id_list.setMinimumHeight(self._rows_height(3))
+        options = QHBoxLayout()  # one row each: the options, then the buttons and the progress
+        options.addWidget(self.quick_box)
+        options.addWidget(QLabel("Cluster"))
+        options.addWidget(self.cluster_edit, 1)
+        left.addLayout(options)
         buttons = QHBoxLayout()
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.progress, 1)
         left.addLayout(buttons)
-        left.addWidget(self.progress)
         left.addWidget(self.log)
         self.result_list = QListWidget()
         self.result_list.currentRowChanged.connect(self.show_result)
-        self.figure = ScaledImage("no figure yet")
+        self.figure_view = FigureView("no figure yet")
+        self.figure = self.figure_view.image  # the thumbnail; a click opens it full size
         self.verdict = QPlainTextEdit()
         self.verdict.setReadOnly(True)
         results = QWidget()
@@ -200,13 +183,15 @@ class ExperimentsPanel(Panel):
         results_layout.addWidget(self.result_list, 1)
         results_layout.addWidget(self.verdict, 2)
         right = QSplitter(Qt.Orientation.Horizontal)
-        right.addWidget(self.figure)
+        right.addWidget(self.figure_view)
         right.addWidget(results)
         right.setStretchFactor(0, 3)
         right.setStretchFactor(1, 2)
         right.setSizes([600, 400])
+        right.setChildrenCollapsible(False)
         repro_layout.addLayout(left, 2)  # the ids and their claims are read here: room for them
         repro_layout.addWidget(right, 3)
+        self.repro = repro
 
         # --- compare z(r)
         self.comparison = ZComparison(self.show_warning, error_text)
@@ -218,15 +203,43 @@ class ExperimentsPanel(Panel):
         self.reload_button = self.comparison.reload_button
         self.compare_plot = self.comparison.compare_plot
 
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(repro)
-        splitter.addWidget(self.comparison)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        # the reproduce box over the comparison: sized by what each needs (see _balance) until
+        # the user drags the handle
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(repro)
+        self.splitter.addWidget(self.comparison)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.splitterMoved.connect(self._dragged)
+        self._user_split = False
         layout = QVBoxLayout(self.body)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
+        layout.addWidget(self.splitter)
         self._check_available()
+
+    # -------------------------------------------------------------- layout
+    def _rows_height(self, rows: int) -> int:
+        return self.id_list.sizeHintForRow(0) * rows + 2 * self.id_list.frameWidth() if self.id_list.count() else 0
+
+    def _dragged(self, *_args) -> None:
+        self._user_split = True
+
+    def _balance(self) -> None:
+        """The reproduce box as tall as ID_ROWS rows of ids need, the comparison the rest, but at
+        least COMPARE_HEIGHT (its plot shrinks no further: the list of ids scrolls instead)."""
+        total = self.splitter.height() - self.splitter.handleWidth()
+        if self._user_split or total <= 0:
+            return
+        wanted = self.repro.sizeHint().height() - self.id_list.sizeHint().height() + self._rows_height(ID_ROWS)
+        repro = max(min(wanted, total - COMPARE_HEIGHT), self.repro.minimumSizeHint().height())
+        self.splitter.setSizes([repro, total - repro])
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._balance()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._balance()
 
     # ------------------------------------------------------------ reproduce
     def _check_available(self) -> bool:
@@ -314,9 +327,9 @@ class ExperimentsPanel(Panel):
         entry = self.results[row]
         figure = entry.get("figure")
         if figure and Path(figure).is_file():
-            self.figure.set_picture(QPixmap(str(figure)))
+            self.figure_view.set_picture(QPixmap(str(figure)), Path(figure))
         else:
-            self.figure.set_picture(QPixmap())
+            self.figure_view.set_picture(QPixmap())
             self.figure.setText("no figure for this id")
         self.verdict.setPlainText(entry.get("verdict") or "no verdict")
 

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QS
 from geoae_core import analysis
 from geoae_core.kinds.base import Probe
 
+from ..widgets.fit import fit_texts
 from ..widgets.plots import DIVERGING, GREY, pen, tile
 from .base import Panel, guarded
 
@@ -34,7 +35,7 @@ def channel_strip(activation: np.ndarray) -> np.ndarray:
 
 
 def image_plot_item(title: str) -> tuple[pg.PlotItem, pg.ImageItem]:
-    item = pg.PlotItem(title=title)
+    item = fit_texts(pg.PlotItem(title=title))  # titles elided to their column: every layer shows
     item.setAspectLocked(True)
     item.invertY(True)
     item.hideAxis("left")
@@ -194,7 +195,7 @@ class FiltersPanel(Panel):
             cosine = row["cosine"] if row else None
             cosines.append(cosine)
             title = f"layer {index + 1}" + (f": |cos| {cosine:.3f}" if cosine is not None else "")
-            item = pg.PlotItem(title=title)
+            item = fit_texts(pg.PlotItem(title=title))
             item.showGrid(y=True, alpha=0.2)
             taps = np.arange(3)
             bars = pg.BarGraphItem(x=taps, height=kernel, width=0.5, brush=pg.mkBrush("#1f77b4"))
@@ -239,7 +240,7 @@ class FiltersPanel(Panel):
             a = np.asarray(a)[0]  # (C, H, W) or (C, n)
             col, row = index % PER_ROW, index // PER_ROW
             if self._position_encoder():
-                item = pg.PlotItem(title=f"layer {index + 1}: {a.shape[-1]}")
+                item = fit_texts(pg.PlotItem(title=f"layer {index + 1}: {a.shape[-1]}"))
                 item.plot(np.arange(a.shape[-1]), a.reshape(-1), pen=pen(0), symbol="o", symbolSize=5)
                 item.showGrid(y=True, alpha=0.2)
                 self.activations.addItem(item, row=row, col=col)

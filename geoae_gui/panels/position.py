@@ -36,6 +36,7 @@ from .base import Panel, guarded
 
 SIZES = [2, 4, 8, 16, 32, 64]
 SLIDER_STEPS = 1000
+POSITION_PLOT_HEIGHT = 140
 
 
 def number(value: float) -> str:
@@ -115,8 +116,12 @@ class PositionPanel(Panel):
 
         layout = QVBoxLayout(self.body)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(hand, 3)
-        layout.addWidget(dec, 2)
+        # the two halves alike: at 1000 x 640 each plot keeps about 150 px of height
+        self.dec_plot.setMinimumHeight(POSITION_PLOT_HEIGHT)
+        self.hand_plot.setMinimumHeight(POSITION_PLOT_HEIGHT)
+        self.table.setMinimumHeight(POSITION_PLOT_HEIGHT)
+        layout.addWidget(hand, 1)
+        layout.addWidget(dec, 1)
         self._syncing = False
 
         # kernel edits and z moves come faster than frames: one update per frame, the last value wins

@@ -18,7 +18,6 @@ import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QProgressBar,
@@ -35,12 +34,14 @@ from geoae_core.runs import Run, load_run
 
 from ..session import Outcome, TrainingSession, pixel_count, resume_problem, shown_status, write_run
 from ..widgets.plots import LogAxis, make_plot, pen
+from ..widgets.rows import FlowLayout
 from ..widgets.settings_form import SettingsForm
 from ..widgets.train_controls import TrainControls
 from ..worker import TrainingWorker, run_task
 from .base import Panel, guarded
 
 FORM_WIDTH = 420  # the settings column's starting width: its rows need no wrapping
+NAME_WIDTH = 260  # the run folder name field keeps room for a name; the row wraps before it shrinks
 
 
 class TrainPanel(Panel):
@@ -77,11 +78,12 @@ class TrainPanel(Panel):
         # right: controls, progress, loss
         right = QWidget()
         column = QVBoxLayout(right)
-        name_row = QHBoxLayout()
+        name_row = FlowLayout()  # the label, the name and the button wrap in a narrow window
         self.name_edit = QLineEdit()
+        self.name_edit.setMinimumWidth(NAME_WIDTH)
         self.name_edit.setPlaceholderText("run name (default: the preset and what changed, e.g. disks-lr0.003-seed2)")
         name_row.addWidget(QLabel("Run folder name"))
-        name_row.addWidget(self.name_edit, 1)
+        name_row.addWidget(self.name_edit)
         column.addLayout(name_row)
         self.from_run_button = QPushButton("Settings of current run")
         self.from_run_button.setToolTip("Copy the selected run's settings into the form")

@@ -51,6 +51,7 @@ class Guide(QFrame):
         layout.setContentsMargins(10, 6, 6, 8)
         layout.setHorizontalSpacing(14)
         title = QLabel(f"<b>{TITLE}</b>")
+        title.setWordWrap(True)  # two lines in a narrow window, rather than a window too wide
         layout.addWidget(title, 0, 0, 1, len(ROUTES) - 1)
         self.buttons: dict[str, QPushButton] = {}
         self.texts: dict[str, QLabel] = {}

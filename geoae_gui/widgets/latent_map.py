@@ -7,6 +7,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
 
+from .fit import fit_texts
 from .live import keep_axes_static, keep_static
 from .plots import GREY
 
@@ -50,6 +51,7 @@ class LatentMap(pg.PlotWidget):
         super().__init__()
         item = self.getPlotItem()
         item.setTitle(title)
+        fit_texts(item)
         item.showGrid(x=False, y=False)
         for side in ("left", "bottom"):
             item.getAxis(side).enableAutoSIPrefix(False)

@@ -17,6 +17,8 @@ from PySide6.QtGui import QAction, QImage, QPageLayout, QPageSize, QPainter, QPd
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QGraphicsItem
 
+from .fit import fit_texts, keep_legend_clear
+
 pg.setConfigOptions(background="w", foreground="k", antialias=True, imageAxisOrder="row-major")
 
 FORMATS = ("png", "svg", "pdf", "csv")
@@ -45,7 +47,9 @@ def make_plot(title: str = "", x: str = "", y: str = "", legend: bool = False) -
         item.getAxis(side).enableAutoSIPrefix(False)
     if legend:
         item.addLegend(offset=(-10, 10))
+        keep_legend_clear(widget)
     widget.setMinimumSize(160, 120)
+    fit_texts(item)  # a long title or label is elided: it never widens the plot past its widget
     return widget
 
 
@@ -63,6 +67,7 @@ class ImagePlot(pg.PlotWidget):
         self.image.setColorMap(cmap)
         item.addItem(self.image)
         self.setMinimumSize(120, 120)
+        fit_texts(item)
         self.data: np.ndarray | None = None
 
     def set_image(self, array: np.ndarray, levels: tuple[float, float] | None = (0.0, 1.0)) -> None:

@@ -9,6 +9,7 @@ from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from ..session import Controls
+from .rows import FlowLayout
 
 START_TIP = "Train a new run with the settings of the form"
 BLOCKED_STYLE = "color:#b3261e;"
@@ -38,10 +39,9 @@ class TrainControls(QWidget):
         self.discard_button.setToolTip("Forget the trained model that could not be saved")
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
-        buttons = QHBoxLayout()
+        buttons = FlowLayout()  # one row, or more in a narrow window
         for button in (self.start_button, self.pause_button, self.step_button, self.stop_button, self.resume_button):
             buttons.addWidget(button)
-        buttons.addStretch(1)
         column.addLayout(buttons)
         unsaved_row = QHBoxLayout()
         unsaved_row.addWidget(self.save_elsewhere_button)

@@ -32,6 +32,7 @@ from .run_browser import list_runs
 MAX_COMPARED = 6
 FILL_ALPHA = 60  # the band's fill; its edges are drawn a little stronger
 EDGE_ALPHA = 110
+BESIDE_MIN_PLOT = 300  # px: the legend goes right of the plot when the curves keep this width
 FLAG_ROLE = Qt.ItemDataRole.UserRole + 1  # an item's "(stopped at 6/400)", "" for a finished run
 
 
@@ -63,8 +64,23 @@ class OutsideLegend(pg.LegendItem):
 
     def __init__(self, plot_item: pg.PlotItem):
         super().__init__(offset=None, verSpacing=-4)
+        self.plot_item = plot_item
+        self.beside = False  # under the x axis (False) or right of the plot (True)
         plot_item.layout.addItem(self, 4, 1)
         plot_item.legend = self  # curves given a name are listed, as with addLegend
+
+    def place(self, beside: bool) -> None:
+        """Right of the plot (in a wide, short plot: the curves keep their height) or under it."""
+        if beside == self.beside:
+            return
+        layout = self.plot_item.layout
+        layout.removeItem(self)
+        if beside:
+            layout.addItem(self, 2, 3)
+        else:
+            layout.addItem(self, 4, 1)
+        self.beside = beside
+        self.updateSize()
 
     def updateSize(self) -> None:
         self.layout.invalidate()
@@ -73,7 +89,7 @@ class OutsideLegend(pg.LegendItem):
 
     def fit_columns(self, room: float) -> None:
         """As many columns (up to 3) as fit in `room` pixels: fewer rows, more height for the curves."""
-        widest = max((sample.width() + label.width() + 10 for sample, label in self.items), default=1.0)
+        widest = max((sample.width() + label.itemRect().width() + 10 for sample, label in self.items), default=1.0)
         columns = max(1, min(3, len(self.items), int(room // widest)))
         if columns != self.columnCount:
             self.setColumnCount(columns)
@@ -269,8 +285,15 @@ class ZComparison(QGroupBox):
         self._fit_legend()
 
     def _fit_legend(self) -> None:
+        """Beside the plot when it is wide and short (its curves keep their height), under it
+        otherwise, in as many columns as fit."""
         axis = self.compare_plot.getPlotItem().getAxis("left")
-        self.legend.fit_columns(self.compare_plot.width() - axis.width() - 20)
+        room = self.compare_plot.width() - axis.width() - 20
+        entries = self.legend.items
+        widest = max((sample.width() + label.itemRect().width() + 10 for sample, label in entries), default=0.0)
+        beside = bool(self.legend.items) and room - widest >= max(BESIDE_MIN_PLOT, self.compare_plot.height())
+        self.legend.place(beside)
+        self.legend.fit_columns(room if not beside else widest)
 
     def _show_note(self, flipped: int) -> None:
         """Under the plot: the curves negated to grow with r, the checked runs left out and why."""
