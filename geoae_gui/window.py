@@ -310,6 +310,10 @@ class MainWindow(ExportActions, QMainWindow):
         store.setValue("train_preset", train_state["preset"])
         store.sync()
 
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.guide.fit_height(self.height())
+
     def closeEvent(self, event) -> None:
         question = self.train_panel.can_close()
         if question is not None:

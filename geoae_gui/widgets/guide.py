@@ -29,6 +29,8 @@ ROUTES = (
     ),
 )
 TITLE = "Welcome to geoae: how autoencoders process the size of a disk and the position of a Dirac."
+COPY_TEXT = {False: "Copy the examples into my runs", True: "Copy into my runs"}  # compact: shorter
+COMPACT_BELOW = 760  # px of window height: below it the guide shows its buttons only
 STYLE = "QFrame#guide { background:#f3f7fc; border:1px solid #c9d9ee; border-radius:4px; }"
 
 
@@ -50,7 +52,7 @@ class Guide(QFrame):
         layout = QGridLayout(self)
         layout.setContentsMargins(10, 6, 6, 8)
         layout.setHorizontalSpacing(14)
-        title = QLabel(f"<b>{TITLE}</b>")
+        self.title = title = QLabel(f"<b>{TITLE}</b>")
         title.setWordWrap(True)  # two lines in a narrow window, rather than a window too wide
         layout.addWidget(title, 0, 0, 1, len(ROUTES) - 1)
         self.buttons: dict[str, QPushButton] = {}
@@ -59,6 +61,7 @@ class Guide(QFrame):
             button = QPushButton(f"{column + 1}. {button_text}")
             button.setEnabled(interactive)
             button.clicked.connect(lambda _c=False, r=route: self.chosen.emit(r))
+            button.setToolTip(route_text(route, runs_home))
             text = QLabel(route_text(route, runs_home))
             text.setWordWrap(True)
             text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -67,7 +70,7 @@ class Guide(QFrame):
             layout.addWidget(text, 2, column)
             layout.setColumnStretch(column, 1)
             self.buttons[route], self.texts[route] = button, text
-        self.copy_button = QPushButton("Copy the examples into my runs")
+        self.copy_button = QPushButton(COPY_TEXT[False])
         self.copy_button.setToolTip("so that you can resume or retrain them; the originals stay read-only")
         self.copy_button.setEnabled(interactive)
         self.copy_button.clicked.connect(self.copy_requested)
@@ -81,3 +84,22 @@ class Guide(QFrame):
 
     def set_runs_home(self, runs_home: str) -> None:
         self.texts["train"].setText(route_text("train", runs_home))
+        self.buttons["train"].setToolTip(route_text("train", runs_home))
+
+    def fit_height(self, window_height: int) -> None:
+        """In a short window the title and the routes' texts go, leaving the buttons (their texts
+        in tooltips), so that the guide does not push the panels below the screen."""
+        compact = window_height < COMPACT_BELOW
+        for text in (self.title, *self.texts.values()):
+            text.setVisible(not compact)
+        # compact: the copy and close buttons join the routes' row, so the guide is one row high
+        layout = self.layout()
+        layout.setContentsMargins(*((6, 2, 6, 2) if compact else (10, 6, 6, 8)))
+        self.copy_button.setText(COPY_TEXT[compact])
+        row, column = (1, len(ROUTES)) if compact else (0, len(ROUTES) - 1)
+        for widget, at, align in (
+            (self.copy_button, column, Qt.AlignmentFlag.AlignRight),
+            (self.close_button, column + 1 if compact else len(ROUTES), Qt.AlignmentFlag.AlignRight),
+        ):
+            layout.removeWidget(widget)
+            layout.addWidget(widget, row, at, align | Qt.AlignmentFlag.AlignTop)

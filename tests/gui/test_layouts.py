@@ -132,6 +132,24 @@ def test_position_runs_fit_the_small_window(make_window, runs_folder, qtbot, run
         check_legends(panel)
 
 
+def test_the_first_launch_guide_keeps_the_small_window_small(make_window, runs_folder, qtbot):
+    """The guide above the panels (first launch) pushed a 1000x640 window to 692 px, cutting the
+    panels' bottom: in a short window it keeps its buttons only (their texts in tooltips)."""
+    window = make_window(runs_folder)
+    window.resize(1000, 640)
+    window.guide.show()
+    window.set_run(runs_folder / "disk")
+    for name in ("latent", "profile", "position"):
+        panel = window.show_panel(name)
+        settle(qtbot, window)
+        assert (window.width(), window.height()) == (1000, 640)
+        check_plots(window, panel)
+    assert all(not text.isVisible() for text in window.guide.texts.values())
+    assert all(button.toolTip() for button in window.guide.buttons.values())
+    window.resize(1400, 900)
+    qtbot.waitUntil(lambda: all(text.isVisible() for text in window.guide.texts.values()))
+
+
 def test_long_titles_are_elided_not_cut(qtbot):
     from geoae_gui.widgets.plots import make_plot
 
