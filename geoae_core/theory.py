@@ -13,7 +13,10 @@ is 1.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import json
+import threading
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
@@ -209,6 +212,48 @@ def _optimal_profiles(R: float, size: int, sigma: float, n_images: int, seed: in
         result[f"correlation/{a}/{b}"] = profile_correlation(profiles[a], profiles[b])
         result[f"l2_gap/{a}/{b}"] = relative_l2_gap(profiles[a], profiles[b])
     return result
+
+
+_SINGULAR_CACHE: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+_SINGULAR_CACHE_SIZE = 16
+_SINGULAR_LOCK = threading.Lock()
+
+
+def _training_set_key(config: Config) -> str:
+    """What draws a run's training set: its kind, its Data settings and its seed (not the model's
+    or the optimiser's settings: runs that differ only there share the set)."""
+    data = {
+        f.name: getattr(config, f.name)
+        for f in dataclasses.fields(config)
+        if "setting" in f.metadata and f.metadata["setting"].section == "Data"
+    }
+    return json.dumps({**data, "kind": config.kind, "seed": config.seed}, sort_keys=True, default=str)
+
+
+def training_singular_profile(config: Config) -> tuple[np.ndarray, np.ndarray]:
+    """The leading singular vector profile of the training set `config` draws (its kind's
+    inputs): cached per training set (R, size, sigma, holes, seed, ...), a second or two
+    otherwise; each call returns fresh arrays."""
+    key = _training_set_key(config)
+    with _SINGULAR_LOCK:
+        cached = _SINGULAR_CACHE.get(key)
+    if cached is None:
+        from .kinds import kind_of
+
+        images, _, _ = kind_of(config).training_set(config)
+        cached = singular_vector_profile(images)
+        with _SINGULAR_LOCK:
+            _SINGULAR_CACHE[key] = cached
+            while len(_SINGULAR_CACHE) > _SINGULAR_CACHE_SIZE:
+                _SINGULAR_CACHE.pop(next(iter(_SINGULAR_CACHE)))
+    return cached[0].copy(), cached[1].copy()
+
+
+def clear_profile_caches() -> None:
+    """Forget the cached optimal and training-set profiles (tests count recomputations)."""
+    _optimal_profiles.cache_clear()
+    with _SINGULAR_LOCK:
+        _SINGULAR_CACHE.clear()
 
 
 def _default_codes(code_size: int) -> np.ndarray:

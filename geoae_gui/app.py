@@ -70,6 +70,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif cannot_open_a_window():
         return 2
 
+    loader = None
+    if args.screenshot is None:  # PyTorch and the engine load beside Qt's start-up and the loading window
+        from .loading import Loader
+
+        loader = Loader(import_engine)
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
@@ -79,10 +84,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     keep_collection_on_gui_thread()
     loading = None
+    program = argv is None  # the program itself (not a caller in this process): it may end at once
     if args.screenshot is None:  # a person is waiting: a window now, the explorer when it is built
-        from .loading import show_loading_window
+        from .loading import load_beside, show_loading_window
 
         loading = show_loading_window(app, args.size)
+        if not load_beside(loading, loader):  # closed while the engine loaded
+            return end_now(0, program)
 
     from .window import MainWindow, wait_idle
 
@@ -117,12 +125,45 @@ def main(argv: Sequence[str] | None = None) -> int:
             window.setGeometry(loading.geometry())
         window.show()
         if loading is not None:
-            loading.close()
+            loading.replace()
         if args.screenshot is not None:
             return screenshot(window, args.screenshot, wait_idle)
-        return app.exec()
+        code = app.exec()
     finally:
         sys.excepthook = previous_hook
+    return end_now(code, program and not writes_pending(window))
+
+
+def import_engine() -> None:
+    """What the explorer needs besides Qt: PyTorch, the engine and the panels' modules (3-4 s of
+    a cold start), imported off the UI thread while the loading window stays live. Neither an
+    optimiser nor torch._dynamo is touched: a training sets those up when it starts."""
+    import torch  # noqa: F401
+
+    from . import engine, window  # noqa: F401
+
+
+def writes_pending(window) -> bool:
+    """A thread that may still write files: a training that did not stop, a task that saves."""
+    from .worker import Task
+
+    training = window.train_panel.worker.running
+    return training or any(not getattr(task._fn, "read_only", False) for task in Task.active)
+
+
+def end_now(code: int, program: bool) -> int:
+    """The program ends as soon as its window does. Everything is written by then (the window
+    saved and synced its settings on closing; no thread writes): flush the streams and the
+    logs, and skip the interpreter's teardown of PyTorch and Qt (seconds: every module, and
+    pyqtgraph's pass over all objects). A caller in this process just gets the code back."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if not program:
+        return code
+    logging = sys.modules.get("logging")  # not imported here: the engine may still be importing
+    if logging is not None:
+        logging.shutdown()
+    os._exit(code)
 
 
 def panel_problem(name: str | None) -> str:

@@ -23,7 +23,9 @@ REPORT_INTERVAL_S = 0.05
 
 
 _warm = False
+_trained_once = False
 _default_threads = 0
+_lazy_lock = threading.Lock()
 
 
 def training_threads() -> int:
@@ -32,14 +34,11 @@ def training_threads() -> int:
 
 
 def warm_up() -> None:
-    """Set torch up for an interactive program, once, on the UI thread.
+    """Set torch up for an interactive program, once, on the UI thread (cheap: no optimiser).
 
-    - The UI thread's own engine calls (a decode per slider move: a few small convolutions)
-      run single-threaded: with OpenMP workers on a busy machine each call waits ~50 ms for
-      them, single-threaded it takes well under a millisecond.
-    - Torch's one-time lazy set-up (the first Adam step imports and initialises a lot) happens
-      here, so that it never holds the GIL inside a training thread and freezes the event loop
-      for a quarter of a second at the start of the first training.
+    The UI thread's own engine calls (a decode per slider move: a few small convolutions) run
+    single-threaded: with OpenMP workers on a busy machine each call waits ~50 ms for them,
+    single-threaded it takes well under a millisecond.
     """
     global _warm, _default_threads
     if _warm:
@@ -48,11 +47,24 @@ def warm_up() -> None:
 
     _default_threads = torch.get_num_threads()
     torch.set_num_threads(1)
-    layer = torch.nn.Conv2d(1, 1, 3)
-    optimizer = torch.optim.Adam(layer.parameters())
-    layer(torch.zeros(1, 1, 4, 4)).sum().backward()
-    optimizer.step()
     _warm = True
+
+
+def warm_up_training() -> None:
+    """Torch's one-time lazy set-up for training (the first Adam step imports torch._dynamo and
+    initialises a lot: 1-2 s), done once, when the first training starts, in its thread: never
+    at start-up, so that opening a run imports no optimiser machinery."""
+    global _trained_once
+    with _lazy_lock:
+        if _trained_once:
+            return
+        import torch
+
+        layer = torch.nn.Conv2d(1, 1, 3)
+        optimizer = torch.optim.Adam(layer.parameters())
+        layer(torch.zeros(1, 1, 4, 4)).sum().backward()
+        optimizer.step()
+        _trained_once = True
 
 
 class _Bridge(QObject):
@@ -145,6 +157,7 @@ class TrainingWorker(QObject):
         import torch
 
         torch.set_num_threads(training_threads())  # this thread's own setting
+        warm_up_training()
         pending: list[float] = []
         last = {"time": 0.0, "epoch": 0, "step": 0, "steps": 0, "device": ""}
 
@@ -245,6 +258,12 @@ def _plain(exc: Exception) -> bool:
     from geoae_core.runs import RunError
 
     return isinstance(exc, ConfigError | RunError)
+
+
+def read_only(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a task's function as writing nothing: the program may end while it runs."""
+    fn.read_only = True
+    return fn
 
 
 def run_task(fn: Callable[..., Any], *args: Any, on_done: Callable[[Any, Any], None], **kwargs: Any) -> Task:

@@ -14,12 +14,15 @@ from geoae_core import analysis, theory
 from geoae_core.runs import Run
 
 from ..widgets.plots import make_plot, pen
-from ..worker import run_task
+from ..worker import read_only, run_task
 from .base import Panel, guarded
 
 
+@read_only
 def compute(run: Run) -> dict[str, Any]:
-    """Everything the panel draws, from theory and analysis; a missing part becomes a note."""
+    """Everything the panel draws, from theory and analysis; a missing part becomes a note. The
+    optimal profiles and the training set's singular vector are cached in the engine per (R,
+    size, sigma, training set): a run switch recomputes only what depends on the weights."""
     config = run.config
     out: dict[str, Any] = {"notes": []}
     out["optimal"] = theory.optimal_profiles(
