@@ -176,7 +176,8 @@ class RunsWatcher(QObject):
             self._watcher.removePaths(gone)
         new = sorted(wanted_text - watched)  # those refused before are tried again
         missing = [p for p in new if not os.path.isdir(p)]  # the folder, before its first run
-        refused = [*missing, *(self._watcher.addPaths([p for p in new if p not in missing]) if new else [])]
+        present = [p for p in new if p not in missing]
+        refused = [*missing, *(self._watcher.addPaths(present) if present else [])]  # Qt warns of an empty list
         earlier = self._unwatched
         self._unwatched = {path: earlier.get(path, _mtime(path)) for path in map(Path, refused)}
         if self._live or self._unwatched:
