@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -24,6 +25,7 @@ HISTORY_FILE = "history.csv"
 STATUS_FILE = "run.json"
 LOCK_FILE = ".writer.lock"
 SNAPSHOTS_DIR = "snapshots"  # the weights during training, one file per kept epoch
+_SNAPSHOT_NAME = re.compile(r"epoch-(\d+)\.safetensors")
 
 
 class RunError(Exception):
@@ -203,3 +205,17 @@ def _acquire(folder: Path) -> Any:
     handle.write(f"{os.getpid()}\n")
     handle.flush()
     return handle
+
+
+# ------------------------------------------------------------------ snapshots' names
+def snapshot_path(folder: str | os.PathLike[str], epoch: int) -> Path:
+    return Path(folder) / SNAPSHOTS_DIR / f"epoch-{epoch:06d}.safetensors"
+
+
+def snapshot_epochs(folder: str | os.PathLike[str]) -> list[int]:
+    """The epochs a run folder keeps the weights of, ascending; [] when it keeps none."""
+    try:
+        names = os.listdir(Path(folder) / SNAPSHOTS_DIR)
+    except OSError:
+        return []
+    return sorted(int(match[1]) for name in names if (match := _SNAPSHOT_NAME.fullmatch(name)))

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import re
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +26,12 @@ from .files import (
     RunError,
     atomic_write_bytes,
     atomic_write_text,
+    snapshot_path,
     write_status,
 )
 from .files import read_config as read_config  # read back without torch: files.py has them
 from .files import read_json as read_json
+from .files import snapshot_epochs as snapshot_epochs
 
 
 def tensors_to_bytes(tensors: dict[str, torch.Tensor], metadata: dict[str, str] | None = None) -> bytes:
@@ -192,23 +193,7 @@ def save_failure(folder: str | os.PathLike[str], error: OSError) -> RunError:
 # atomically: a kill costs at most the file being written, a reader lists the folder while a
 # training adds to it, and a 400-epoch run writes each byte once (one file rewritten at every
 # epoch would write the whole history again each time).
-_SNAPSHOT_NAME = re.compile(r"epoch-(\d+)\.safetensors")
-
-
-def snapshot_path(folder: str | os.PathLike[str], epoch: int) -> Path:
-    return Path(folder) / SNAPSHOTS_DIR / f"epoch-{epoch:06d}.safetensors"
-
-
 def save_snapshot(folder: str | os.PathLike[str], epoch: int, state: dict[str, torch.Tensor]) -> None:
     """The weights at `epoch`. The run folder must exist: a snapshot never re-creates a deleted one."""
     (Path(folder) / SNAPSHOTS_DIR).mkdir(exist_ok=True)
     atomic_write_bytes(snapshot_path(folder, epoch), tensors_to_bytes(state, {"epoch": str(epoch)}))
-
-
-def snapshot_epochs(folder: str | os.PathLike[str]) -> list[int]:
-    """The epochs a run folder keeps the weights of, ascending; [] when it keeps none."""
-    try:
-        names = os.listdir(Path(folder) / SNAPSHOTS_DIR)
-    except OSError:
-        return []
-    return sorted(int(match[1]) for name in names if (match := _SNAPSHOT_NAME.fullmatch(name)))

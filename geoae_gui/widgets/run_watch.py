@@ -25,18 +25,16 @@ import contextlib
 import json
 import math
 import os
-import re
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
-from geoae_core.files import CONFIG_FILE, HISTORY_FILE, SNAPSHOTS_DIR, STATUS_FILE, writer_of
+from geoae_core.files import CONFIG_FILE, HISTORY_FILE, SNAPSHOTS_DIR, STATUS_FILE, snapshot_epochs, writer_of
 
 POLL_MS = 1500
 SETTLE_MS = 80
 TAIL_BYTES = 4096  # the end of history.csv read for its last row
-SNAPSHOT_NAME = re.compile(r"epoch-(\d+)\.safetensors")  # as geoae_core.store's (which imports torch)
 
 
 def last_history_row(path: Path) -> tuple[int, float] | None:
@@ -61,11 +59,7 @@ def last_history_row(path: Path) -> tuple[int, float] | None:
 
 
 def newest_snapshot(folder: Path) -> int:
-    try:
-        names = os.listdir(folder / SNAPSHOTS_DIR)
-    except OSError:
-        return 0
-    return max((int(match[1]) for name in names if (match := SNAPSHOT_NAME.fullmatch(name))), default=0)
+    return max(snapshot_epochs(folder), default=0)
 
 
 def format_loss(loss: float | None) -> str:
